@@ -1,0 +1,155 @@
+"""The natasha stack: sentences, tokens, morphology, lemmas, NER, syntax.
+
+Models are loaded once per process (:func:`get_nlp`) and every step runs in
+batches across documents: the morphology tagger over the sentences of all
+documents at once, NER over all bodies at once. Syntax is the expensive step,
+so it is not run here: callers parse only the sentences a cheap trigger filter
+selects (:meth:`NLP.parse`).
+
+Only the body of a document (``Document.body_span``) is analysed: page
+furniture never yields mentions, facts or events.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from razdel import sentenize, tokenize
+
+from .model import LOC, ORG, PER, Analysis, Document, Mention, Sentence, Token
+
+_lock = threading.Lock()
+_instance: "NLP | None" = None
+
+NATASHA_TYPES = {"PER": PER, "LOC": LOC, "ORG": ORG}
+
+
+def get_nlp() -> "NLP":
+    """The process-wide NLP object (models are loaded on first use)."""
+    global _instance
+    with _lock:
+        if _instance is None:
+            _instance = NLP()
+        return _instance
+
+
+class NLP:
+    def __init__(self, batch_size: int = 32):
+        from natasha import (MorphVocab, NewsEmbedding, NewsMorphTagger,
+                             NewsNERTagger, NewsSyntaxParser)
+        emb = NewsEmbedding()
+        self.morph_tagger = NewsMorphTagger(emb)
+        self.syntax_parser = NewsSyntaxParser(emb)
+        self.ner_tagger = NewsNERTagger(emb)
+        for model in (self.morph_tagger, self.syntax_parser, self.ner_tagger):
+            model.batch_size = batch_size
+        self.vocab = MorphVocab()
+        self._lemmatize = lru_cache(maxsize=200_000)(self._lemmatize_uncached)
+
+    # -- lemmas -----------------------------------------------------------
+    def _lemmatize_uncached(self, word: str, pos: str, feats: tuple) -> str:
+        lemma = self.vocab.lemmatize(word, pos, dict(feats))
+        return lemma.lower().replace("ё", "е")
+
+    def lemmatize(self, word: str, pos: str, feats: dict[str, str]) -> str:
+        return self._lemmatize(word, pos, tuple(sorted(feats.items())))
+
+    # -- the batch step ---------------------------------------------------
+    def annotate(self, documents: Sequence[Document]) -> list[Analysis]:
+        """Sentences, tokens with morphology and lemmas, NER mentions with
+        normal forms, for a batch of documents."""
+        analyses = [Analysis(document=doc, sentences=split_sentences(doc))
+                    for doc in documents]
+        sentences = [s for a in analyses for s in a.sentences]
+        self._tag_morph(sentences)
+        bodies = [a.document.body for a in analyses]
+        for analysis, markup in zip(analyses, self._ner(bodies)):
+            analysis.mentions = self._mentions(analysis, markup)
+        return analyses
+
+    def _tag_morph(self, sentences: list[Sentence]) -> None:
+        chunk = [[t.text for t in s.tokens] for s in sentences if s.tokens]
+        tagged = [s for s in sentences if s.tokens]
+        for sentence, markup in zip(tagged, self.morph_tagger.map(chunk)):
+            for token, tagged_token in zip(sentence.tokens, markup.tokens):
+                token.pos = tagged_token.pos
+                token.feats = dict(tagged_token.feats)
+                token.lemma = self.lemmatize(token.text, token.pos, token.feats)
+
+    def _ner(self, bodies: list[str]) -> Iterable:
+        # slovnet's NER splits long texts itself; empty texts crash it.
+        non_empty = [b for b in bodies if b.strip()]
+        markups = iter(self.ner_tagger.map(non_empty))
+        for body in bodies:
+            yield next(markups) if body.strip() else None
+
+    def _mentions(self, analysis: Analysis, markup) -> list[Mention]:
+        if markup is None:
+            return []
+        offset = analysis.document.body_start
+        text = analysis.document.text
+        mentions = []
+        for span in markup.spans:
+            start, stop = span.start + offset, span.stop + offset
+            index, tokens = tokens_in(analysis.sentences, start, stop)
+            mention = Mention(start=start, stop=stop, text=text[start:stop],
+                              type=NATASHA_TYPES.get(span.type, span.type),
+                              sentence=index)
+            mention.normal = self.normalize(tokens) if tokens else mention.text
+            mentions.append(mention)
+        return mentions
+
+    # -- normal forms -----------------------------------------------------
+    def normalize(self, tokens: Sequence[Token], syntax: bool = False) -> str:
+        """Nominative normal form of a span, with the original capitalisation
+        and spacing (natasha's normaliser)."""
+        from natasha.doc import DocToken
+        from natasha.norm import normalize, syntax_normalize
+        doc_tokens = [DocToken(t.start, t.stop, t.text, id=str(i),
+                               head_id=str(t.head) if t.head >= 0 else "0",
+                               rel=t.rel, pos=t.pos, feats=t.feats)
+                      for i, t in enumerate(tokens)]
+        method = syntax_normalize if syntax else normalize
+        return method(self.vocab, doc_tokens)
+
+    # -- syntax, on demand ------------------------------------------------
+    def parse(self, sentences: Sequence[Sentence]) -> None:
+        """Dependency-parse the given sentences in place (once each)."""
+        todo = [s for s in sentences if not s.parsed and s.tokens]
+        chunk = [[t.text for t in s.tokens] for s in todo]
+        for sentence, markup in zip(todo, self.syntax_parser.map(chunk)):
+            for token, parsed in zip(sentence.tokens, markup.tokens):
+                # slovnet ids are 1-based strings, "0" is the root
+                token.head = int(parsed.head_id) - 1
+                token.rel = parsed.rel
+            sentence.parsed = True
+
+
+def split_sentences(document: Document) -> list[Sentence]:
+    """razdel sentences and tokens of the body, offsets into document.text.
+
+    Line breaks always end a sentence: in scraped news a line is a paragraph,
+    and razdel alone would glue a heading to the next line."""
+    start, stop = document.body_span
+    sentences = []
+    position = start
+    for line in document.text[start:stop].split("\n"):
+        if line.strip():
+            for sent in sentenize(line):
+                s_start = position + sent.start
+                tokens = [Token(s_start + t.start, s_start + t.stop, t.text)
+                          for t in tokenize(sent.text)]
+                sentences.append(Sentence(s_start, s_start + len(sent.text),
+                                          sent.text, tokens))
+        position += len(line) + 1
+    return sentences
+
+
+def tokens_in(sentences: Sequence[Sentence], start: int, stop: int) -> tuple[int, list[Token]]:
+    """The index of the sentence holding [start, stop) and the tokens that
+    overlap the span."""
+    for index, sentence in enumerate(sentences):
+        if sentence.start <= start < sentence.stop:
+            return index, [t for t in sentence.tokens if t.start < stop and t.stop > start]
+    return -1, []
