@@ -132,6 +132,12 @@ class Entity:
     parent: Optional[str] = None    # for IGO bodies: the organisation they belong to
     mentions: list[int] = field(default_factory=list)  # indices into Analysis.mentions
 
+    @property
+    def key(self) -> str:
+        """The entity's identity across documents: "country:KAZ",
+        "igo:EAEU", "person:Алихан Смаилов", "organisation:Газпром"."""
+        return f"{self.kind}:{self.code or self.name}"
+
 
 @dataclass
 class Fact:
