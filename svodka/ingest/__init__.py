@@ -86,7 +86,7 @@ def read_file(path: Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Iterator[Item]:
 
 
 def _read_bytes(name: str, data: bytes, max_bytes: int) -> Iterator[Item]:
-    if len(data) > max_bytes and not _looks_like_jsonl(data[:65536]):
+    if len(data) > max_bytes and not _looks_like_jsonl(data[:1 << 20]):
         yield Rejection(name, f"input too large ({len(data) / 1e6:.1f} MB)")
         return
     if _looks_like_jsonl(data):
@@ -99,8 +99,15 @@ def _read_bytes(name: str, data: bytes, max_bytes: int) -> Iterator[Item]:
 
 
 def _looks_like_jsonl(data: bytes) -> bool:
-    lines = [l for l in data.splitlines() if l.strip()]
-    return bool(lines) and all(l.lstrip().startswith(b"{") for l in lines[:20])
+    """JSON Lines if the first non-empty line is a JSON object; later bad
+    lines are then reported one by one."""
+    for line in data.splitlines():
+        if line.strip():
+            try:
+                return isinstance(json.loads(line), dict)
+            except (ValueError, UnicodeDecodeError):
+                return False
+    return False
 
 
 def _read_text(path: str, data: bytes, name: str | None) -> Iterator[Item]:
