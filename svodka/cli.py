@@ -273,12 +273,12 @@ def cmd_rejections(args) -> int:
 
 # -- eval ----------------------------------------------------------------------
 def cmd_eval_factru_ner(args) -> int:
-    from .evaluate.factru_run import run_factru_ner
+    from .evaluate.factru_ner import run_factru_ner
     return run_factru_ner(Path(args.dir), Path(args.out) if args.out else None, as_json=args.json)
 
 
 def cmd_eval_factru_facts(args) -> int:
-    from .evaluate.factru_run import run_factru_facts
+    from .evaluate.factru_facts import run_factru_facts
     return run_factru_facts(Path(args.dir), Path(args.out) if args.out else None, as_json=args.json)
 
 
