@@ -1,0 +1,681 @@
+"""Separate the article body from the page furniture around it.
+
+A scraped news page carries more than the article: a photo credit above it,
+related headlines, calls to action and the site's attribution below it.
+Facts and events must come from the article alone, so :func:`clean` finds the
+body (one contiguous span of ``Document.text``), lists every furniture line it
+set apart, and moves what the furniture says into the document's metadata
+(photo credit, source, author, related headlines, title).
+
+What a furniture line looks like ("Фото: X", "По сообщению сайта X",
+"Подпишитесь на ...") is linguistic knowledge kept in ``data/furniture.tsv``;
+the patterns there are compiled into yargy grammars. The cleaner is built to
+be conservative: a line is furniture only when a pattern covers it whole, or
+when it belongs to a block of headline-shaped lines that touches such a line.
+Everything else is body, so plain news text without furniture comes out
+untouched.
+
+Where the body lies, in order of the steps of :func:`clean`:
+
+1. From the top, furniture lines are set apart, and at most one title line:
+   the line equal to ``Document.title``, or, when the page shows furniture
+   elsewhere, a first short line without final punctuation that has more
+   text below it.
+2. From the bottom, furniture lines are set apart, together with blocks of
+   related headlines: short lines without sentence-final punctuation, either
+   under a header such as "Читайте также", or at least two of them directly
+   above other furniture.
+3. What remains between is the body. A furniture line between body
+   paragraphs (a photo credit, "Читайте также: ...") cannot be cut out of a
+   contiguous span; it is listed in ``Document.furniture`` all the same, so
+   later stages can skip the furniture spans that lie inside the body span.
+
+The body is then searched for the agency or site it credits ("...,
+сообщает primeminister.kz.", "передает ТАСС", "по данным РИА Новости"), which
+becomes ``Document.original_source``.
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Optional, TextIO
+
+from yargy import Parser, and_, not_, or_, rule
+from yargy.predicates import caseless, eq, in_, is_capitalized, normalized, true
+from yargy.predicates import type as token_type
+from yargy.span import Span as YargySpan
+from yargy.token import Token as YargyToken
+from yargy.tokenizer import MorphTokenizer, Tokenizer
+from yargy.tree.constructors import Leaf, Tree
+
+from .model import Document, Furniture
+
+FURNITURE_DATA = Path(__file__).resolve().parent / "data" / "furniture.tsv"
+
+# Roles of Furniture records.
+PHOTO_CREDIT, RELATED_HEADLINE, CALL_TO_ACTION = "photo_credit", "related_headline", "call_to_action"
+ATTRIBUTION, BYLINE, TITLE = "attribution", "byline", "title"
+
+# Kinds of the data file that describe whole lines, and the kinds that
+# describe phrases crediting a source inside the body.
+RELATED_HEADER = "related_header"
+LINE_KINDS = (PHOTO_CREDIT, ATTRIBUTION, BYLINE, CALL_TO_ACTION, RELATED_HEADER)
+CREDIT_KINDS = ("credit_verb", "credit_phrase", "medium", "agency")
+
+# A byline or an attribution belongs at the top or the bottom of an article;
+# between paragraphs "Текст: ..." or "Источник: ..." is more likely part of
+# the text (a label in a document being quoted), so there they stay body.
+KINDS_ALSO_INSIDE_BODY = frozenset({PHOTO_CREDIT, CALL_TO_ACTION, RELATED_HEADER})
+
+# Furniture lines are short; longer lines are body without asking the grammar.
+MAX_FURNITURE_LINE_CHARS = 300
+
+# Shape of a related headline or a title line: a single short sentence.
+MIN_HEADLINE_WORDS, MAX_HEADLINE_WORDS, MAX_HEADLINE_CHARS = 2, 20, 200
+MAX_TITLE_WORDS, MAX_TITLE_CHARS = 25, 250
+# A block of headlines with no header above it must have this many lines,
+# so a lone short closing line of an article ("Пусть победит сильнейший")
+# is not taken for a headline just because "Поделиться" follows it.
+MIN_UNHEADED_HEADLINES = 2
+
+SENTENCE_FINAL = ".!?…"
+CONTINUATION = ",;:"
+# Closing quotes and brackets hide the punctuation before them: «...».
+CLOSERS = "»\"”“')]"
+OPENING_QUOTES = "«„“\"'"
+# Lines that start with these are list items, not headlines.
+LIST_MARKERS = "•·*-–—●▪►>"
+
+DOMAIN = "DOMAIN"
+WORD_TYPES = ("RU", "LATIN", "INT")
+# Cyrillic top-level labels that Russian texts use for sites ("Лента.ру").
+CYRILLIC_TOP_LEVEL = frozenset({"рф", "ру", "ком", "укр", "бел", "қаз", "каз"})
+# Punctuation that ends a URL rather than belonging to it.
+URL_TRAILING = frozenset(".,:;!?»\")]'”“")
+
+
+# ----------------------------------------------------------------------------
+# The data file
+
+@dataclass(frozen=True)
+class FurniturePattern:
+    kind: str
+    pattern: str
+    value: Optional[str]    # canonical spelling (agencies), else None
+    line: int               # line number in the data file, for error messages
+
+
+def load_patterns(path: Path = FURNITURE_DATA) -> list[FurniturePattern]:
+    patterns = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        columns = [column.strip() for column in raw.split("\t")]
+        if len(columns) < 2 or columns[0] not in LINE_KINDS + CREDIT_KINDS:
+            raise ValueError(f"{path}:{number}: expected 'kind<TAB>pattern', got {raw!r}")
+        value = columns[2] if len(columns) > 2 and columns[2] else None
+        patterns.append(FurniturePattern(columns[0], columns[1], value, number))
+    return patterns
+
+
+# ----------------------------------------------------------------------------
+# Tokenizer: yargy's, with site names put back together
+
+class SiteTokenizer(MorphTokenizer):
+    """yargy's MorphTokenizer, except that a site name or URL that it splits
+    into words and dots ("primeminister", ".", "kz") comes out as a single
+    token of type DOMAIN, reassembled from the offsets of its pieces."""
+
+    def __init__(self):
+        super().__init__()
+        self.types = set(self.types) | {DOMAIN}
+
+    def __call__(self, text):
+        return iter(merge_sites(text, list(super().__call__(text))))
+
+
+def merge_sites(text: str, tokens: list) -> list:
+    merged, index = [], 0
+    while index < len(tokens):
+        stop = _site_stop(tokens, index)
+        if stop is None:
+            merged.append(tokens[index])
+            index += 1
+        else:
+            start, end = tokens[index].span.start, tokens[stop - 1].span.stop
+            merged.append(YargyToken(text[start:end], YargySpan(start, end), DOMAIN))
+            index = stop
+    return merged
+
+
+def _adjacent(tokens: list, index: int) -> bool:
+    """Whether token ``index`` follows the one before it without a space."""
+    return 0 < index < len(tokens) and tokens[index - 1].span.stop == tokens[index].span.start
+
+
+def _site_stop(tokens: list, start: int) -> Optional[int]:
+    """Index after the site name or URL starting at ``start``, or None."""
+    index = start
+    # An optional scheme: "https", ":", "/", "/".
+    if (tokens[index].value.lower() in ("http", "https") and index + 3 < len(tokens)
+            and [t.value for t in tokens[index + 1:index + 4]] == [":", "/", "/"]
+            and all(_adjacent(tokens, i) for i in range(index + 1, index + 5))):
+        index += 4
+    labels_end = []       # token index after each dot-separated label
+    label_is_top_level = []
+    while True:
+        if index >= len(tokens) or tokens[index].type not in WORD_TYPES:
+            break
+        if labels_end and not _adjacent(tokens, index):
+            break
+        first = index
+        index += 1
+        # Hyphenated labels: "pm-kz".
+        while (index + 1 < len(tokens) and tokens[index].value == "-"
+               and _adjacent(tokens, index) and _adjacent(tokens, index + 1)
+               and tokens[index + 1].type in WORD_TYPES):
+            index += 2
+        label = tokens[first].value if index == first + 1 else None
+        labels_end.append(index)
+        label_is_top_level.append(label is not None and _is_top_level(tokens[first]))
+        if not (index + 1 < len(tokens) and tokens[index].value == "."
+                and _adjacent(tokens, index) and _adjacent(tokens, index + 1)):
+            break
+        index += 1
+    # The name ends at the last label that can be a top-level domain, and
+    # needs at least one label before it.
+    ends = [end for number, end in enumerate(labels_end) if number > 0 and label_is_top_level[number]]
+    if not ends:
+        return None
+    stop = ends[-1]
+    # A path after the name: "/news/123".
+    if stop < len(tokens) and tokens[stop].value == "/" and _adjacent(tokens, stop):
+        while stop < len(tokens) and _adjacent(tokens, stop) and tokens[stop].value not in ("«", "»", "(", ")", '"'):
+            stop += 1
+        while tokens[stop - 1].value in URL_TRAILING:
+            stop -= 1
+    return stop
+
+
+def _is_top_level(token) -> bool:
+    value = token.value
+    if token.type == "LATIN":
+        # "kz", "com", "Ru"; not "Smith" in "Mr.Smith".
+        return 2 <= len(value) <= 6 and (value.islower() or len(value) <= 3)
+    return token.type == "RU" and value.lower() in CYRILLIC_TOP_LEVEL
+
+
+def site_name(value: str) -> str:
+    """The bare site of a DOMAIN token: "https://www.Kapital.kz/a/1" -> "kapital.kz"."""
+    value = value.lower()
+    for scheme in ("https://", "http://"):
+        if value.startswith(scheme):
+            value = value[len(scheme):]
+    value = value.split("/", 1)[0]
+    return value[4:] if value.startswith("www.") else value
+
+
+# ----------------------------------------------------------------------------
+# Grammars compiled from the data file
+
+MAX_CREDIT_TOKENS, MAX_TEXT_TOKENS, MAX_HEADLINE_TOKENS = 8, 16, 30
+SLOTS = ("{credit}", "{text}", "{headline}")
+VALUE_MARK = "|"
+LINE_LABEL, VALUE_LABEL, SOURCE_LABEL, NAME_LABEL, AGENCY_LABEL = "line ", "value", "source", "name", "agency "
+
+
+def _words(tokenizer: Tokenizer, text: str) -> list:
+    return list(Tokenizer.__call__(tokenizer, text))
+
+
+def _literal(tokenizer: Tokenizer, text: str, inflected: bool, capitalized: bool = False) -> list:
+    """Predicates for the words of ``text``: exact forms, any letter case; or
+    any inflected form when ``inflected``; capitalized words of the pattern
+    must then be capitalized in the text too when ``capitalized``."""
+    predicates = []
+    for token in _words(tokenizer, text):
+        if token.type not in WORD_TYPES:
+            predicates.append(eq(token.value))
+        elif inflected and token.type == "RU":
+            predicate = normalized(token.value.lower())
+            if capitalized and token.value[0].isupper():
+                predicate = and_(predicate, is_capitalized())
+            predicates.append(predicate)
+        else:
+            predicates.append(caseless(token.value))
+    return predicates
+
+
+def _pattern_items(tokenizer: Tokenizer, pattern: str, capitalized: bool = False) -> list:
+    """Predicates for a pattern's words, "<word>" inflecting, others exact."""
+    items = []
+    for chunk in pattern.split():
+        if chunk.startswith("<") and chunk.endswith(">"):
+            items.extend(_literal(tokenizer, chunk[1:-1], inflected=True))
+        else:
+            items.extend(_literal(tokenizer, chunk, inflected=capitalized, capitalized=capitalized))
+    return items
+
+
+def _slot_rule(slot: str):
+    if slot == "{credit}":
+        return rule(not_(in_({",", ";"}))).repeatable(max=MAX_CREDIT_TOKENS)
+    if slot == "{text}":
+        return rule(true()).repeatable(max=MAX_TEXT_TOKENS)
+    return rule(true()).repeatable(max=MAX_HEADLINE_TOKENS).optional()
+
+
+def _line_rule(tokenizer: Tokenizer, index: int, entry: FurniturePattern):
+    pattern = entry.pattern
+    slot = next((s for s in SLOTS if pattern.endswith(s)), None)
+    if slot:
+        pattern = pattern[: -len(slot)]
+    if any(s in pattern for s in SLOTS):
+        raise ValueError(f"{FURNITURE_DATA}:{entry.line}: a slot may only end a pattern")
+    before, _, after = pattern.partition(VALUE_MARK) if VALUE_MARK in pattern else (pattern, "", "")
+    prefix = _pattern_items(tokenizer, before)
+    value_items = _pattern_items(tokenizer, after)
+    if slot:
+        value = rule(*value_items, _slot_rule(slot)) if value_items else _slot_rule(slot)
+        items = [*prefix, value.named(VALUE_LABEL)]
+    else:
+        # Without a slot the words make up the line; a ":" or "." may follow.
+        tail = rule(token_type("PUNCT")).repeatable(max=3).optional()
+        items = [*prefix, rule(*value_items).named(VALUE_LABEL), tail] if value_items else [*prefix, tail]
+    if not prefix:
+        raise ValueError(f"{FURNITURE_DATA}:{entry.line}: a pattern must start with a word")
+    return rule(*items).named(f"{LINE_LABEL}{index}")
+
+
+@dataclass
+class Grammars:
+    tokenizer: SiteTokenizer
+    patterns: list[FurniturePattern]
+    line_parser: Parser
+    credit_parser: Parser
+    agencies: dict[str, str]        # agency rule label -> canonical name
+
+
+@lru_cache(maxsize=1)
+def grammars() -> Grammars:
+    """The grammars of the data file, compiled once per process."""
+    tokenizer = SiteTokenizer()
+    patterns = load_patterns()
+    line_rules = [_line_rule(tokenizer, index, entry)
+                  for index, entry in enumerate(patterns) if entry.kind in LINE_KINDS]
+
+    def alternatives(kind: str) -> list:
+        return [rule(*_pattern_items(tokenizer, entry.pattern)) for entry in patterns if entry.kind == kind]
+
+    agencies, agency_rules = {}, []
+    for index, entry in enumerate(patterns):
+        if entry.kind == "agency":
+            label = f"{AGENCY_LABEL}{index}"
+            agencies[label] = entry.value or entry.pattern
+            agency_rules.append(rule(*_pattern_items(tokenizer, entry.pattern, capitalized=True)).named(label))
+    opening = rule(in_(set(OPENING_QUOTES))).optional()
+    closing = rule(in_(set("»\"”“'"))).optional()
+    site = rule(token_type(DOMAIN))
+    agency = rule(opening, or_(*agency_rules), closing)
+    quoted_name = rule(in_(set(OPENING_QUOTES)),
+                       rule(not_(in_(set("»\"”“")))).repeatable(max=6),
+                       in_(set("»\"”“")))
+    capitalized_name = rule(and_capitalized_word()).repeatable(max=3)
+    medium = or_(*alternatives("medium"))
+    named_medium = rule(medium, or_(agency, rule(opening, site, closing), quoted_name,
+                                    capitalized_name).named(NAME_LABEL))
+    source = or_(rule(opening, site, closing), agency, named_medium).named(SOURCE_LABEL)
+    lead = or_(*alternatives("credit_verb"), *alternatives("credit_phrase"))
+    credit = rule(lead, source)
+    return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
+                    Parser(credit, tokenizer=tokenizer), agencies)
+
+
+def and_capitalized_word():
+    """A capitalized Russian or Latin word, as in "газета Ведомости"."""
+    return and_(or_(token_type("RU"), token_type("LATIN")), is_capitalized())
+
+
+# ----------------------------------------------------------------------------
+# Lines
+
+@dataclass
+class Line:
+    number: int         # 1-based line number in the text
+    start: int          # offsets of the line without surrounding whitespace
+    stop: int
+    text: str
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines, with offsets of their stripped text."""
+    lines, offset = [], 0
+    for number, raw in enumerate(text.split("\n"), 1):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + (len(raw) - len(raw.lstrip()))
+            lines.append(Line(number, start, start + len(stripped), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+@dataclass
+class LineMatch:
+    kind: str
+    value: Optional[str]    # the slot's text (credit, author, inline headline)
+
+
+def match_line(text: str) -> Optional[LineMatch]:
+    """The furniture pattern that covers the whole line, if any."""
+    if len(text) > MAX_FURNITURE_LINE_CHARS:
+        return None
+    grammar = grammars()
+    match = grammar.line_parser.match(text)
+    if match is None:
+        return None
+    kind, value = None, None
+    for node in match.tree.walk():
+        if isinstance(node, Leaf):
+            continue
+        label = node.label or ""
+        if label.startswith(LINE_LABEL):
+            kind = grammar.patterns[int(label[len(LINE_LABEL):])].kind
+        elif label == VALUE_LABEL and value is None:
+            value = _value_text(text, _node_tokens(node))
+    return LineMatch(kind, value or None)
+
+
+def _node_tokens(node) -> list:
+    return [leaf.token for leaf in Tree(node, None).walk(types=Leaf)]
+
+
+def _value_text(text: str, tokens: list) -> str:
+    """The text a slot covers, from the offsets of its tokens; a site name
+    when the slot holds one; without punctuation around it."""
+    if not tokens:
+        return ""
+    sites = [token for token in tokens if token.type == DOMAIN]
+    words = [token for token in tokens if token.type in WORD_TYPES or token.type == DOMAIN]
+    if len(sites) == 1 and len(words) == 1:
+        return site_name(sites[0].value)
+    value = text[tokens[0].span.start:tokens[-1].span.stop]
+    value = value.strip(" \t.,:;—–-")
+    if value[:1] == "«" and value[-1:] == "»" and value.count("«") == 1:
+        value = value[1:-1].strip()
+    return value
+
+
+def _last_meaningful_char(text: str) -> str:
+    return text.rstrip(CLOSERS + " ")[-1:] if text.rstrip(CLOSERS + " ") else ""
+
+
+def _word_count(text: str) -> int:
+    return sum(1 for token in _words(grammars().tokenizer, text) if token.type in WORD_TYPES)
+
+
+def _is_one_sentence(text: str) -> bool:
+    """No sentence-final mark followed by a capitalized word inside the line."""
+    tokens = _words(grammars().tokenizer, text)
+    for before, after in zip(tokens, tokens[1:]):
+        if before.value in SENTENCE_FINAL and after.value[:1].isupper():
+            return False
+    return True
+
+
+def is_headline_shaped(text: str, allow_question: bool = False) -> bool:
+    """A short single sentence without final punctuation, as related
+    headlines are printed; "?" and "!" only when ``allow_question``."""
+    first, last = text[:1], _last_meaningful_char(text)
+    if not (first.isupper() or first.isdigit() or first in OPENING_QUOTES):
+        return False
+    if first in LIST_MARKERS or last in CONTINUATION or last in ".…":
+        return False
+    if last in "?!" and not allow_question:
+        return False
+    if len(text) > MAX_HEADLINE_CHARS:
+        return False
+    return MIN_HEADLINE_WORDS <= _word_count(text) <= MAX_HEADLINE_WORDS and _is_one_sentence(text)
+
+
+def is_title_shaped(text: str) -> bool:
+    first, last = text[:1], _last_meaningful_char(text)
+    if not (first.isupper() or first.isdigit() or first in OPENING_QUOTES):
+        return False
+    if first in LIST_MARKERS or last in SENTENCE_FINAL or last in CONTINUATION:
+        return False
+    return len(text) <= MAX_TITLE_CHARS and 1 <= _word_count(text) <= MAX_TITLE_WORDS
+
+
+def _same_title(line: str, title: str) -> bool:
+    def normal(text: str) -> str:
+        return " ".join(text.casefold().split()).strip(" .:;!?«»\"")
+    return normal(line) == normal(title)
+
+
+# ----------------------------------------------------------------------------
+# The cleaner
+
+def clean(doc: Document) -> Document:
+    """Set ``doc.body_start``/``body_stop``, ``doc.furniture`` and the
+    metadata the furniture gives; return the same document."""
+    lines = split_lines(doc.text)
+    matches = [match_line(line.text) for line in lines]
+    page_has_furniture = any(matches)
+    roles: dict[int, str] = {}          # line index -> role, for lines set apart
+    headlines: dict[int, str] = {}      # line index -> related headline text
+
+    # 1. From the top: furniture, and at most one title line.
+    top = 0
+    title_taken = False
+    while top < len(lines):
+        if matches[top]:
+            roles[top] = _role(matches[top])
+            if matches[top].kind == RELATED_HEADER and matches[top].value:
+                headlines[top] = matches[top].value
+        elif not title_taken and top + 1 < len(lines) and _is_title_line(doc, lines[top].text, page_has_furniture):
+            roles[top] = TITLE
+            title_taken = True
+        else:
+            break
+        top += 1
+
+    # 2. From the bottom: furniture and blocks of related headlines.
+    bottom = len(lines)     # lines[bottom:] are set apart
+    while bottom > top:
+        below = bottom - 1
+        if matches[below]:
+            roles[below] = _role(matches[below])
+            if matches[below].kind == RELATED_HEADER and matches[below].value:
+                headlines[below] = matches[below].value
+            bottom -= 1
+            continue
+        block_start = _headline_block_start(lines, matches, top, bottom, furniture_below=bottom < len(lines))
+        if block_start is None:
+            break
+        for index in range(block_start, bottom):
+            roles[index] = RELATED_HEADLINE
+            headlines[index] = lines[index].text
+        bottom = block_start
+
+    # 3. The body, and furniture lines inside it.
+    body_lines = range(top, bottom)
+    for index in body_lines:
+        if matches[index] and matches[index].kind in KINDS_ALSO_INSIDE_BODY:
+            roles[index] = _role(matches[index])
+            if matches[index].kind == RELATED_HEADER and matches[index].value:
+                headlines[index] = matches[index].value
+    if body_lines:
+        doc.body_start, doc.body_stop = lines[top].start, lines[bottom - 1].stop
+    else:
+        doc.body_start = doc.body_stop = 0
+
+    doc.furniture = [Furniture(lines[index].start, lines[index].stop, role, lines[index].text)
+                     for index, role in sorted(roles.items())]
+    _fill_metadata(doc, lines, matches, roles, headlines)
+    return doc
+
+
+def _role(match: LineMatch) -> str:
+    if match.kind == RELATED_HEADER:
+        # "Читайте также: <headline>" carries a headline; alone it only asks
+        # the reader to read on.
+        return RELATED_HEADLINE if match.value else CALL_TO_ACTION
+    return match.kind
+
+
+def _is_title_line(doc: Document, text: str, page_has_furniture: bool) -> bool:
+    if doc.title:
+        return _same_title(text, doc.title)
+    # Without a known title only a page that shows furniture is trusted to
+    # print its title as a first line; plain texts keep their first line.
+    return page_has_furniture and is_title_shaped(text)
+
+
+def _headline_block_start(lines: list[Line], matches: list, top: int, bottom: int,
+                          furniture_below: bool) -> Optional[int]:
+    """Start of the block of related headlines that ends at ``bottom``, or None.
+
+    Under a related header every line of the block may end with "?" or "!";
+    without a header the block must sit directly above other furniture, have
+    at least two lines, and follow neither nothing but a list-introducing ":"."""
+    start = bottom
+    while start > top and not matches[start - 1] and is_headline_shaped(lines[start - 1].text, allow_question=True):
+        start -= 1
+    if start == bottom:
+        return None
+    header_above = start > top and matches[start - 1] is not None and matches[start - 1].kind == RELATED_HEADER
+    if header_above:
+        return start
+    if not furniture_below:
+        return None
+    strict_start = bottom
+    while strict_start > start and is_headline_shaped(lines[strict_start - 1].text):
+        strict_start -= 1
+    if bottom - strict_start < MIN_UNHEADED_HEADLINES:
+        return None
+    if strict_start > top and _last_meaningful_char(lines[strict_start - 1].text) == ":":
+        return None
+    return strict_start
+
+
+def _fill_metadata(doc: Document, lines: list[Line], matches: list, roles: dict[int, str],
+                   headlines: dict[int, str]) -> None:
+    """Move what the furniture says into the document; values set earlier
+    (by the ingest stage, or a previous run) are kept."""
+    for index in sorted(roles):
+        match, role = matches[index], roles[index]
+        if role == TITLE and not doc.title:
+            doc.title = lines[index].text
+        if match is None or not match.value:
+            continue
+        if role == PHOTO_CREDIT and not doc.photo_credit:
+            doc.photo_credit = match.value
+        elif role == ATTRIBUTION and not doc.source:
+            doc.source = match.value
+        elif role == BYLINE and not doc.author:
+            doc.author = match.value
+    doc.related_headlines = [headlines[index] for index in sorted(headlines)]
+    if not doc.original_source:
+        skip = [(f.start, f.stop) for f in doc.furniture]
+        doc.original_source = find_credited_source(doc.text, doc.body_start, doc.body_stop, skip)
+
+
+def find_credited_source(text: str, start: int, stop: int,
+                         skip: Iterable[tuple[int, int]] = ()) -> Optional[str]:
+    """The first agency or site that ``text[start:stop]`` credits: "сообщает
+    primeminister.kz" -> "primeminister.kz", "по данным Интерфакса" ->
+    "Интерфакс". Matches inside the ``skip`` spans do not count."""
+    if stop <= start:
+        return None
+    grammar = grammars()
+    body = text[start:stop]
+    skip = [(a - start, b - start) for a, b in skip]
+    for match in grammar.credit_parser.findall(body):
+        if any(a <= match.span.start < b for a, b in skip):
+            continue
+        value = _source_value(body, match, grammar)
+        if value:
+            return value
+    return None
+
+
+def _source_value(text: str, match, grammar: Grammars) -> Optional[str]:
+    for node in match.tree.walk():
+        if isinstance(node, Leaf):
+            continue
+        label = node.label or ""
+        if label.startswith(AGENCY_LABEL):
+            return grammar.agencies[label]
+        if label == NAME_LABEL or label == SOURCE_LABEL:
+            tokens = _node_tokens(node)
+            sites = [token for token in tokens if token.type == DOMAIN]
+            if sites:
+                return site_name(sites[0].value)
+            if label == NAME_LABEL:
+                return _value_text(text, tokens) or None
+    return None
+
+
+# ----------------------------------------------------------------------------
+# Report: what the cleaner drops from a corpus
+
+@dataclass
+class CleaningReport:
+    files: int = 0
+    lines: int = 0                  # non-blank lines
+    lines_outside_body: int = 0     # non-blank lines outside the body span
+    furniture_inside_body: int = 0  # furniture lines listed inside the body span
+    unaccounted: int = 0            # lines outside the body with no Furniture record (a bug)
+    roles: Counter = field(default_factory=Counter)
+
+
+def iter_text_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from sorted(path.rglob("*.txt"))
+        else:
+            yield path
+
+
+def cleaning_report(paths: Iterable[str | Path], out: Optional[TextIO] = sys.stdout) -> CleaningReport:
+    """Clean every .txt file under ``paths``; print each line set apart (file,
+    line number, role, text) and the counts; return the counts. Over texts
+    known to have no furniture every line outside the body is body lost."""
+    report = CleaningReport()
+
+    def say(message: str) -> None:
+        if out is not None:
+            print(message, file=out)
+
+    for path in iter_text_files(paths):
+        text = path.read_text(encoding="utf-8-sig")
+        doc = clean(Document(id=path.stem, text=text, path=str(path)))
+        body_start, body_stop = doc.body_span
+        furniture = {(f.start, f.stop): f for f in doc.furniture}
+        report.files += 1
+        for line in split_lines(text):
+            report.lines += 1
+            inside = body_start <= line.start and line.stop <= body_stop and body_stop > body_start
+            record = furniture.get((line.start, line.stop))
+            if inside:
+                if record:
+                    report.furniture_inside_body += 1
+                    report.roles[record.role] += 1
+                    say(f"{path}:{line.number}\t{record.role} (inside body)\t{line.text}")
+                continue
+            report.lines_outside_body += 1
+            if record:
+                report.roles[record.role] += 1
+                say(f"{path}:{line.number}\t{record.role}\t{line.text}")
+            else:
+                report.unaccounted += 1
+                say(f"{path}:{line.number}\tUNACCOUNTED\t{line.text}")
+    roles = ", ".join(f"{role} {count}" for role, count in sorted(report.roles.items())) or "none"
+    say(f"files {report.files}, non-blank lines {report.lines}, "
+        f"lines outside the body {report.lines_outside_body}, "
+        f"furniture lines inside the body span {report.furniture_inside_body}, "
+        f"unaccounted {report.unaccounted}; roles: {roles}")
+    return report
