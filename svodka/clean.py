@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO
 
 from yargy import Parser, and_, not_, or_, rule
+from yargy.pipelines import morph_pipeline
 from yargy.predicates import caseless, eq, in_, is_capitalized, normalized, true
 from yargy.predicates import type as token_type
 from yargy.span import Span as YargySpan
@@ -297,6 +298,8 @@ class Grammars:
     line_parser: Parser
     credit_parser: Parser
     agencies: dict[str, str]        # agency rule label -> canonical name
+    sites: dict[str, str]           # agencies named by their site ("лента.ру") -> canonical name
+    first_words: Optional[frozenset]
 
 
 @lru_cache(maxsize=1)
@@ -328,10 +331,33 @@ def grammars() -> Grammars:
     named_medium = rule(medium, or_(agency, rule(opening, site, closing), quoted_name,
                                     capitalized_name).named(NAME_LABEL))
     source = or_(rule(opening, site, closing), agency, named_medium).named(SOURCE_LABEL)
-    lead = or_(*alternatives("credit_verb"), *alternatives("credit_phrase"))
+    # The credit grammar runs over whole bodies; a morph_pipeline lets the
+    # parser start a match only at a word of the lead, which keeps it fast.
+    lead = morph_pipeline([entry.pattern.replace("<", "").replace(">", "")
+                           for entry in patterns if entry.kind in ("credit_verb", "credit_phrase")])
     credit = rule(lead, source)
+    sites = {entry.pattern.lower(): entry.value or entry.pattern
+             for entry in patterns if entry.kind == "agency" and _is_site_pattern(tokenizer, entry.pattern)}
+    first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
     return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
-                    Parser(credit, tokenizer=tokenizer), agencies)
+                    Parser(credit, tokenizer=tokenizer), agencies, sites, first_words)
+
+
+def _is_site_pattern(tokenizer: Tokenizer, pattern: str) -> bool:
+    tokens = list(tokenizer(pattern))
+    return len(tokens) == 1 and tokens[0].type == DOMAIN
+
+
+def _first_words(tokenizer: Tokenizer, entries: list[FurniturePattern]) -> Optional[frozenset]:
+    """Lower-cased first words of the line patterns: a line starting with
+    any other word cannot match, and is not parsed at all. None when a
+    pattern starts with an inflecting word, whose forms are not listed."""
+    words = set()
+    for entry in entries:
+        if entry.pattern.startswith("<"):
+            return None
+        words.add(_words(tokenizer, entry.pattern)[0].value.lower())
+    return frozenset(words)
 
 
 def and_capitalized_word():
@@ -373,6 +399,9 @@ def match_line(text: str) -> Optional[LineMatch]:
     if len(text) > MAX_FURNITURE_LINE_CHARS:
         return None
     grammar = grammars()
+    first = next(iter(_words(grammar.tokenizer, text)), None)
+    if grammar.first_words is not None and (first is None or first.value.lower() not in grammar.first_words):
+        return None
     match = grammar.line_parser.match(text)
     if match is None:
         return None
@@ -613,7 +642,8 @@ def _source_value(text: str, match, grammar: Grammars) -> Optional[str]:
             tokens = _node_tokens(node)
             sites = [token for token in tokens if token.type == DOMAIN]
             if sites:
-                return site_name(sites[0].value)
+                site = site_name(sites[0].value)
+                return grammar.sites.get(site, site)
             if label == NAME_LABEL:
                 return _value_text(text, tokens) or None
     return None
