@@ -1,0 +1,50 @@
+"""Our facts as FactRuEval-2016 task-3 answers.
+
+FactRuEval splits a position differently from svodka: "глава МИД России" is
+Position "глава", Where "МИД России" (svodka's office: министр иностранных
+дел). Facts keep both, so the answer takes the role as written and the place
+as named. The comparator splits an answer line at ":", so values never hold
+one.
+"""
+from __future__ import annotations
+
+from ..model import Analysis
+
+ARGS = {
+    "Occupation": [("Who", "who"), ("Position", "position"), ("Where", "where")],
+    "Meeting": [("Participant", "participants"), ("Where", "where"), ("When", "when")],
+    "Deal": [("Participant", "participants"), ("Type", "type")],
+    "Ownership": [("Owner", "owner"), ("Property", "property")],
+}
+
+
+def _clean(value) -> str:
+    return " ".join(str(value).replace(":", " ").split())
+
+
+def task3_facts(analysis: Analysis) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(type, [(argument, value), ...]) for every FactRuEval fact type."""
+    out = []
+    seen = set()
+    for fact in analysis.facts:
+        spec = ARGS.get(fact.type)
+        if not spec:
+            continue
+        args = []
+        for name, role in spec:
+            value = fact.args.get(role)
+            if not value:
+                continue
+            values = value if isinstance(value, (list, tuple)) else [value]
+            for v in values:
+                v = _clean(v)
+                if v:
+                    args.append((name, v))
+        if not args:
+            continue
+        frozen = (fact.type, tuple(args))
+        if frozen in seen:
+            continue
+        seen.add(frozen)
+        out.append((fact.type, args))
+    return out
