@@ -1,0 +1,415 @@
+"""Mention boundaries and types after linking, as FactRuEval task 1 wants them.
+
+natasha knows PER, LOC and ORG only, and its spans follow its own training
+corpus. This module, run at the end of the link stage, corrects what the
+language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
+
+- A span never runs across a list bullet, a parenthesis or (for persons and
+  places) a comma: "Джошуа Вольфа (Joshua Wolf)" is two names, "Монако •
+  Намибия" two places.
+- Intergovernmental bodies the gazetteer knows (ЕС, Евросоюз) are ORG.
+- A body named by a descriptor and a place in the genitive is one ORG:
+  "правительство Китая", "власти Таиланда", "МИД России" (an ORG NER ends
+  where the place begins is extended over it), and a relational place
+  adjective before an ORG belongs to it ("японского МИДа"). The place inside
+  is LOCORG: the state as the body's owner.
+- A country, city or region is LOC where the sentence puts it as a place (the
+  object of a spatial preposition, a genitive after a noun of space, the
+  origin in parentheses after a person: "Топалов (Болгария)"), and LOCORG
+  where it acts or owns (subject, genitive after any other noun, partner of
+  "с", "между", "для"). Cities and regions are agents less often than
+  states: for them only the genitive after a body or office noun and the
+  subject of a verb count.
+- Common nouns NER takes for names ("СМИ") are dropped.
+
+Mentions are added, changed and removed here; the entities are then brought
+back in line (new mentions join the entity their place or name resolves to,
+or get one of their own; mention indices are renumbered).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..model import (CITY, COUNTRY, IGO, LOC, LOCORG, ORG, ORGANISATION, PER,
+                     PERSON, PLACE, REGION, Analysis, Entity, Mention, Sentence,
+                     Token)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+# Tokens a name never spans: list bullets and brackets (a Latin original, an
+# abbreviation or a country of origin follows a name in parentheses).
+HARD_SEPARATORS = {"•", "·", "(", ")", "[", "]", "|", "/", ";"}
+# A comma separates names in lists ("Овечкин, Фёдоров"); organisation names
+# may hold one ("Министерство экономики, торговли и ..."), so only persons and
+# places are split at commas.
+SOFT_SEPARATORS = {","}
+COORDINATORS = {"и", "или", ","}
+STATE_KINDS = {COUNTRY}
+PLACE_KINDS = {COUNTRY, CITY, REGION}
+KIND_OF_PLACE = {"country": COUNTRY, "city": CITY, "region": REGION, "igo": IGO}
+
+
+@dataclass
+class Cues:
+    place_prep: set[str] = field(default_factory=set)
+    org_head: set[str] = field(default_factory=set)
+    place_noun: set[str] = field(default_factory=set)
+    state_word: set[str] = field(default_factory=set)
+    state_name: set[str] = field(default_factory=set)
+    office: set[str] = field(default_factory=set)
+    not_name: set[str] = field(default_factory=set)
+
+
+_CUES: Optional[Cues] = None
+
+
+def cues() -> Cues:
+    global _CUES
+    if _CUES is None:
+        found = Cues()
+        header = True
+        for line in (DATA / "locorg_cues.tsv").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            if header:          # the column names
+                header = False
+                continue
+            cue, word = (cell.strip() for cell in line.split("\t")[:2])
+            getattr(found, cue).add(word)
+        _CUES = found
+    return _CUES
+
+
+def refine_mentions(analysis: Analysis) -> None:
+    """Fix mention spans and types in place (see the module docstring)."""
+    c = cues()
+    mentions = [m for m in analysis.mentions
+                if not (m.text in c.not_name and m.source != "anaphor")]
+    mentions = [part for m in mentions for part in _split(m, analysis)]
+    for mention in mentions:
+        entity = analysis.entity(mention.entity)
+        if entity is not None and entity.kind == IGO and mention.type == LOC:
+            mention.type = ORG      # "ЕС", "Евросоюз": a body, not a place
+    mentions = _extend_organisations(mentions, analysis)
+    mentions = _descriptor_organisations(mentions, analysis)
+    _type_places(mentions, analysis)
+    _reindex(analysis, mentions)
+
+
+# -- context helpers ---------------------------------------------------------
+def _sentence(analysis: Analysis, mention: Mention) -> Optional[Sentence]:
+    if 0 <= mention.sentence < len(analysis.sentences):
+        return analysis.sentences[mention.sentence]
+    return None
+
+
+def _span(sentence: Sentence, mention: Mention) -> tuple[int, int]:
+    """Indices [first, last) of the mention's tokens in its sentence."""
+    idx = [i for i, t in enumerate(sentence.tokens)
+           if t.start < mention.stop and t.stop > mention.start]
+    return (idx[0], idx[-1] + 1) if idx else (-1, -1)
+
+
+def _place_kind(analysis: Analysis, mention: Mention) -> Optional[str]:
+    entity = analysis.entity(mention.entity)
+    if entity is not None and entity.kind in PLACE_KINDS | {IGO}:
+        return entity.kind
+    if mention.type in (LOC, LOCORG) and _state_like(mention, analysis):
+        return COUNTRY
+    return None
+
+
+def _state_like(mention: Mention, analysis: Analysis) -> bool:
+    c = cues()
+    sentence = _sentence(analysis, mention)
+    if sentence is None:
+        return False
+    first, last = _span(sentence, mention)
+    lemmas = [t.lemma or t.text.lower() for t in sentence.tokens[first:last]]
+    if " ".join(lemmas) in c.state_name or mention.text.lower() in c.state_name:
+        return True
+    return any(l in c.state_word for l in lemmas) and mention.text[:1].isupper()
+
+
+def _make(analysis: Analysis, sentence_index: int, tokens: list[Token], type_: str,
+          source: str, entity: Optional[str] = None) -> Mention:
+    sentence = analysis.sentences[sentence_index]
+    start, stop = tokens[0].start, tokens[-1].stop
+    text = sentence.text[start - sentence.start:stop - sentence.start]
+    return Mention(start, stop, text, type_, _normal(tokens, text),
+                   entity=entity, sentence=sentence_index, source=source)
+
+
+def _normal(tokens: list[Token], text: str) -> str:
+    if not all(t.pos for t in tokens):
+        return text
+    from ..nlp import get_nlp
+    return get_nlp().normalize(tokens)
+
+
+# -- splitting ---------------------------------------------------------------
+def _split(mention: Mention, analysis: Analysis) -> list[Mention]:
+    sentence = _sentence(analysis, mention)
+    if sentence is None or mention.source == "anaphor":
+        return [mention]
+    first, last = _span(sentence, mention)
+    tokens = sentence.tokens[first:last]
+    separators = HARD_SEPARATORS | (SOFT_SEPARATORS if mention.type in (PER, LOC, LOCORG) else set())
+    if not any(t.text in separators for t in tokens):
+        return [mention]
+    parts, current = [], []
+    for token in tokens:
+        if token.text in separators:
+            parts.append(current)
+            current = []
+        else:
+            current.append(token)
+    parts.append(current)
+    out = []
+    for part in parts:
+        while part and not any(ch.isalnum() for ch in part[0].text):
+            part = part[1:]
+        while part and not any(ch.isalnum() for ch in part[-1].text):
+            part = part[:-1]
+        if not part or not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in part):
+            continue
+        piece = _make(analysis, mention.sentence, part, mention.type, mention.source)
+        piece.entity = None     # found again by _reindex
+        out.append(piece)
+    return out
+
+
+# -- organisations -----------------------------------------------------------
+def _genitive_place(tokens: list[Token], mention: Mention) -> bool:
+    """Is this place mention in the genitive (or an indeclinable short form
+    that may be one: "РФ", "США", "Сочи")?"""
+    first = tokens[0]
+    case = first.feats.get("Case")
+    if case == "Gen":
+        return True
+    return mention.text.isupper() or case is None
+
+
+def _extend_organisations(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """ORG + genitive place -> one ORG ("МИД" "РФ" -> "МИД РФ"); a relational
+    place adjective before an ORG joins it ("японского МИДа")."""
+    from . import gazetteer
+    by_start = {m.start: m for m in mentions}
+    for mention in mentions:
+        if mention.type != ORG:
+            continue
+        sentence = _sentence(analysis, mention)
+        if sentence is None:
+            continue
+        first, last = _span(sentence, mention)
+        if first < 0:
+            continue
+        if last < len(sentence.tokens):
+            nxt = by_start.get(sentence.tokens[last].start)
+            if nxt is not None and nxt.type in (LOC, LOCORG) and _place_kind(analysis, nxt) \
+                    and _place_kind(analysis, nxt) != IGO:
+                f2, l2 = _span(sentence, nxt)
+                if _genitive_place(sentence.tokens[f2:l2], nxt):
+                    _reshape(mention, sentence, first, l2)
+                    nxt.type = LOCORG
+                    last = l2
+        if first > 0:
+            prev = sentence.tokens[first - 1]
+            if prev.pos == "ADJ" and prev.text.islower() \
+                    and gazetteer.adjective_country(prev.text) \
+                    and not any(m.start <= prev.start < m.stop for m in mentions):
+                _reshape(mention, sentence, first - 1, last)
+    return mentions
+
+
+def _reshape(mention: Mention, sentence: Sentence, first: int, last: int) -> None:
+    tokens = sentence.tokens[first:last]
+    mention.start, mention.stop = tokens[0].start, tokens[-1].stop
+    mention.text = sentence.text[mention.start - sentence.start:mention.stop - sentence.start]
+    mention.normal = _normal(tokens, mention.text)
+
+
+def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """descriptor noun + genitive place -> ORG ("правительства Китая")."""
+    c = cues()
+    taken = [(m.start, m.stop) for m in mentions]
+    added = []
+    by_start = {m.start: m for m in mentions}
+    for index, sentence in enumerate(analysis.sentences):
+        tokens = sentence.tokens
+        for i, token in enumerate(tokens[:-1]):
+            if token.pos != "NOUN" or token.lemma not in c.org_head:
+                continue
+            place = by_start.get(tokens[i + 1].start)
+            if place is None or place.type not in (LOC, LOCORG):
+                continue
+            kind = _place_kind(analysis, place)
+            if kind is None or kind == IGO:
+                continue
+            f2, l2 = _span(sentence, place)
+            if not _genitive_place(tokens[f2:l2], place):
+                continue
+            if any(s < token.stop and token.start < e for s, e in taken):
+                continue
+            first = i
+            # agreeing modifiers belong to the name: "правоохранительными органами"
+            while first > 0 and tokens[first - 1].pos == "ADJ" \
+                    and tokens[first - 1].feats.get("Case") == token.feats.get("Case") \
+                    and not any(s <= tokens[first - 1].start < e for s, e in taken):
+                first -= 1
+            org = _make(analysis, index, tokens[first:l2], ORG, "rule")
+            place.type = LOCORG
+            added.append(org)
+            taken.append((org.start, org.stop))
+    return mentions + added
+
+
+# -- places ------------------------------------------------------------------
+def _type_places(mentions: list[Mention], analysis: Analysis) -> None:
+    inside_org = [(m.start, m.stop) for m in mentions if m.type == ORG]
+    decided: dict[int, str] = {}    # token start -> type, for coordinated lists
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if mention.type not in (LOC, LOCORG) or mention.source == "anaphor":
+            continue
+        if any(s <= mention.start and mention.stop <= e and (s, e) != (mention.start, mention.stop)
+               for s, e in inside_org):
+            mention.type = LOCORG   # the owner of a body: "МИД России"
+            continue
+        kind = _place_kind(analysis, mention)
+        if kind not in PLACE_KINDS:
+            continue
+        sentence = _sentence(analysis, mention)
+        if sentence is None:
+            continue
+        mention.type = _place_type(sentence, mention, kind, decided)
+        first, _ = _span(sentence, mention)
+        if first >= 0:
+            decided[sentence.tokens[first].start] = mention.type
+
+
+def _place_type(sentence: Sentence, mention: Mention, kind: str,
+                decided: dict[int, str]) -> str:
+    c = cues()
+    tokens = sentence.tokens
+    first, last = _span(sentence, mention)
+    if first < 0:
+        return mention.type
+    head = tokens[first]
+    case = head.feats.get("Case")
+    # the word the name depends on: skip agreeing adjectives ("в соседней Эфиопии")
+    j = first - 1
+    while j >= 0 and tokens[j].pos in ("ADJ", "DET", "NUM") :
+        j -= 1
+    prev = tokens[j] if j >= 0 else None
+    prev_lemma = (prev.lemma or prev.text.lower()) if prev else ""
+    nxt = tokens[last] if last < len(tokens) else None
+    if prev is not None and prev.pos == "ADP":
+        return LOC if prev_lemma in c.place_prep else (LOCORG if kind in STATE_KINDS else LOC)
+    if case == "Loc":
+        return LOC      # the prepositional case: a place after "в", "на"
+    if prev is not None and prev.text == "(" and nxt is not None and nxt.text in (")", ","):
+        return LOC      # origin after a name: "Топалов (Болгария)"
+    if prev is not None and prev.text in COORDINATORS:
+        # "в Китае, Кубе и Эритрее": a conjunct shares the type of the first
+        k = j - 1
+        while k >= 0 and not tokens[k].text[:1].isupper():
+            k -= 1
+        if k >= 0:
+            start = k
+            while start > 0 and tokens[start - 1].text[:1].isupper():
+                start -= 1
+            for t in tokens[start:k + 1]:
+                if t.start in decided and decided[t.start] == LOC \
+                        and tokens[k].feats.get("Case") == case:
+                    return LOC
+    if prev is not None and prev.pos in ("NOUN", "PROPN") and case == "Gen":
+        if prev_lemma in c.place_noun:
+            return LOC
+        if kind in STATE_KINDS or prev_lemma in c.org_head or _office(prev_lemma):
+            return LOCORG
+        return LOC
+    if kind in STATE_KINDS:
+        return LOCORG
+    if case == "Nom" and _followed_by_verb(tokens, last):
+        return LOCORG   # "Москва ответила"
+    return LOC
+
+
+def _office(lemma: str) -> bool:
+    """A noun for an office held for a place: "мэр Москвы", "губернатор
+    Калифорнии"."""
+    return lemma in cues().office
+
+
+def _followed_by_verb(tokens: list[Token], last: int) -> bool:
+    k = last
+    while k < len(tokens) and tokens[k].pos in ("ADV", "PART", "AUX"):
+        k += 1
+    return k < len(tokens) and tokens[k].pos == "VERB"
+
+
+# -- entities ----------------------------------------------------------------
+def _reindex(analysis: Analysis, mentions: list[Mention]) -> None:
+    """Give every mention an entity and renumber Entity.mentions."""
+    from . import gazetteer
+    mentions.sort(key=lambda m: (m.start, -m.stop))
+    entities = {e.id: e for e in analysis.entities}
+    by_key = {e.key: e for e in analysis.entities}
+    number = len(entities)
+
+    def new_entity(kind: str, name: str, **extra) -> Entity:
+        nonlocal number
+        number += 1
+        while f"e{number}" in entities:
+            number += 1
+        entity = Entity(f"e{number}", kind, name, **extra)
+        entities[entity.id] = entity
+        by_key[entity.key] = entity
+        analysis.entities.append(entity)
+        return entity
+
+    for mention in mentions:
+        if mention.entity in entities:
+            continue
+        words = mention.text.split()
+        if mention.type == PER:
+            name_words = {w.lower().replace("ё", "е") for w in (mention.normal or mention.text).split()}
+            entity = next((e for e in analysis.entities if e.kind == PERSON and name_words
+                           <= {w.lower().replace("ё", "е") for w in e.name.split()}), None)
+            if entity is None:
+                entity = new_entity(PERSON, mention.normal or mention.text)
+        else:
+            place = gazetteer.resolve(words) if mention.type != ORG or mention.source != "rule" else None
+            if place is not None:
+                kind = KIND_OF_PLACE.get(place.kind, PLACE)
+                entity = by_key.get(f"{kind}:{place.code}") or new_entity(
+                    kind, place.name, country=place.country, code=place.code,
+                    sector="GOV" if place.kind in ("country", "igo") else None,
+                    parent=getattr(place, "parent", None))
+            else:
+                kind = ORGANISATION if mention.type == ORG else PLACE
+                name = mention.normal or mention.text
+                entity = by_key.get(f"{kind}:{name}") or new_entity(
+                    kind, name, country=_owner_country(mention, mentions, entities))
+        mention.entity = entity.id
+    for entity in analysis.entities:
+        entity.mentions = []
+    for index, mention in enumerate(mentions):
+        if mention.entity in entities:
+            entities[mention.entity].mentions.append(index)
+    analysis.entities = [e for e in analysis.entities if e.mentions]
+    analysis.mentions = mentions
+
+
+def _owner_country(org: Mention, mentions: list[Mention], entities: dict) -> Optional[str]:
+    """The country of the place inside an organisation's name, if any."""
+    if org.type != ORG:
+        return None
+    for m in mentions:
+        if m is not org and org.start <= m.start and m.stop <= org.stop:
+            entity = entities.get(m.entity)
+            if entity is not None and entity.country:
+                return entity.country
+    return None
