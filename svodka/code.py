@@ -1,0 +1,1043 @@
+"""The ``code`` stage: PLOVER events from analysed Russian news.
+
+Entry point: :func:`code` (``code(analysis, nlp)`` fills ``analysis.events``).
+
+How it works (see ``shared/docs/events.md`` for the event model):
+
+1. A cheap filter: a sentence is a candidate when its lemmas contain a
+   trigger of the lexicon ``svodka/data/triggers.tsv`` (a lemma or a few
+   lemmas close together, with a PLOVER category, the preposition and case
+   that introduce the recipient, the roles, mode and context).
+2. Only candidate sentences are parsed (``nlp.parse``); arguments come from
+   the dependency tree: the subject of the trigger (or of the verb governing
+   it) gives the actor, a dependent introduced as the frame says gives the
+   recipient.
+3. Argument phrases are mapped to countries: persons through the linker's
+   ``Entity.country`` (or the country word standing in their noun phrase,
+   "премьер-министр Казахстана Алихан Смаилов", remembered for later
+   mentions), countries, capitals (metonymy: "Вашингтон заявил"),
+   abbreviations and country adjectives qualifying an official or a body
+   ("российский президент", "власти Таиланда") through the gazetteer, and
+   IGOs, UN agencies and state companies through
+   ``svodka/data/event_actors.tsv``.
+4. Negated and hypothetical triggers are dropped, planned cooperation
+   becomes AGREE (``svodka/data/event_modality.tsv``); only events between
+   at least two different countries or international organisations are kept.
+5. Mode (``event_modes.tsv``), contexts (``event_contexts.tsv``), location
+   (a place introduced by "в"/"на" + locative), date (from the sentence when
+   it has a year, else the document's date) complete the record.
+
+All linguistic knowledge lives in the data files; this module only walks
+trees. Nothing here raises on odd input: a sentence that cannot be handled
+is skipped.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .model import (LOC, ORG, PER, Actor, Analysis, Event, Location,
+                    Sentence, Token)
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
+        "COOPERATE": 2, "AID": 2, "RETREAT": 2,
+        "REQUEST": 3, "ACCUSE": 3, "REJECT": 3, "THREATEN": 3, "SANCTION": 3,
+        "PROTEST": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4}
+
+# PLOVER (events.md): a future or planned act of these categories is AGREE.
+PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
+
+MAX_PARSE_TOKENS = 200      # longer "sentences" are lists or garbage: not parsed
+WINDOW = 8                  # the other lemmas of a trigger stand this close to the anchor
+CASES = {"nom": "Nom", "gen": "Gen", "dat": "Dat", "acc": "Acc", "ins": "Ins", "loc": "Loc"}
+MODIFIER_RELS = {"aux", "aux:pass", "advmod", "mark", "parataxis", "discourse",
+                 "amod", "cop", "det"}
+LOCATIVE_PREPS = {("в", "Loc"), ("на", "Loc"), ("во", "Loc")}
+STOP_PUNCT = set(",.;:!?()[]«»\"“”„—–")
+
+
+# --------------------------------------------------------------------------
+# data files
+
+def _rows(name: str) -> Iterable[list[str]]:
+    path = DATA / name
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            yield [c.strip() for c in line.split("\t")]
+
+
+def _norm(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+@dataclass
+class Trigger:
+    category: str
+    slots: list[frozenset]
+    frame: list[tuple]          # ("prep", "с", "Ins") | ("obj",) | ("dat",) | ("gen",)
+    roles: str                  # mutual, directed, partner
+    mode: list[str]
+    contexts: list[str]
+
+    @property
+    def anchor(self) -> frozenset:
+        return self.slots[0]
+
+
+def _parse_frame(text: str) -> list[tuple]:
+    frame = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item or item == "-":
+            continue
+        if "+" in item:
+            prep, case = item.split("+", 1)
+            frame.append(("prep", _norm(prep), CASES.get(case.lower(), case)))
+        else:
+            frame.append((item,))
+    return frame
+
+
+@dataclass
+class Lexicon:
+    triggers: list[Trigger] = field(default_factory=list)
+    by_anchor: dict = field(default_factory=dict)
+    modality: dict = field(default_factory=dict)
+    contexts: dict = field(default_factory=dict)
+    modes: list = field(default_factory=list)
+    actor_nouns: dict = field(default_factory=dict)
+    # place and actor names: lemma tuple -> (code, kind, sector, name)
+    names: dict = field(default_factory=dict)
+    abbrs: dict = field(default_factory=dict)      # surface -> (code, kind, sector, name)
+    adjectives: dict = field(default_factory=dict)  # lemma -> code
+    first_words: set = field(default_factory=set)
+    max_len: int = 1
+
+
+def _key(words: str) -> tuple:
+    from .lemma import lemma
+    return tuple(lemma(w) for w in re.findall(r"[\w'’-]+", words))
+
+
+def _country_rows() -> Iterable[dict]:
+    """Rows of the gazetteer's country table (iso3, name, capital, abbr,
+    names, adjectives); the curated source while the built table is absent."""
+    for path in (DATA / "countries.tsv",
+                 DATA.parent.parent / "tools" / "curated" / "countries_extra.tsv"):
+        if not path.exists():
+            continue
+        header = None
+        rows = []
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                line = line.rstrip("\n")
+                if not line.strip() or line.startswith("#"):
+                    continue
+                cells = line.split("\t")
+                if header is None:
+                    header = [c.strip().lower() for c in cells]
+                    if "iso3" not in header:
+                        header = ["iso3", "name", "capital", "abbr", "names", "adjectives"]
+                    else:
+                        continue
+                rows.append(dict(zip(header, cells)))
+        if rows:
+            return rows
+    return []
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    lex = Lexicon()
+    for row in _rows("triggers.tsv"):
+        if len(row) < 6:
+            continue
+        category, pattern, frame, roles, mode, context = row[:6]
+        slots = [frozenset(_norm(x) for x in slot.split("|")) for slot in pattern.split()]
+        if not slots:
+            continue
+        trig = Trigger(category, slots, _parse_frame(frame), roles,
+                       [] if mode == "-" else mode.split("|"),
+                       [] if context == "-" else context.split("|"))
+        lex.triggers.append(trig)
+        for lemma_ in trig.anchor:
+            lex.by_anchor.setdefault(lemma_, []).append(trig)
+    for row in _rows("event_modality.tsv"):
+        if len(row) >= 2:
+            lex.modality[_norm(row[0])] = row[1]
+    for row in _rows("event_contexts.tsv"):
+        if len(row) >= 2:
+            lex.contexts[_norm(row[0])] = row[1]
+    for row in _rows("event_modes.tsv"):
+        if len(row) >= 2:
+            lex.modes.append((tuple(_norm(row[0]).split()), row[1]))
+    for row in _rows("actor_nouns.tsv"):
+        if len(row) >= 2:
+            lex.actor_nouns[_norm(row[0])] = row[1]
+    for row in _country_rows():
+        iso = (row.get("iso3") or "").strip()
+        if not iso:
+            continue
+        name = (row.get("name") or "").strip()
+        for variant in [name] + (row.get("names") or "").split("|"):
+            if variant.strip():
+                lex.names.setdefault(_key(variant), (iso, "country", "GOV", name))
+        capital = (row.get("capital") or "").strip()
+        if capital:
+            lex.names.setdefault(_key(capital), (iso, "capital", "GOV", capital))
+        for abbr in (row.get("abbr") or "").split("|"):
+            if abbr.strip():
+                lex.abbrs.setdefault(abbr.strip(), (iso, "country", "GOV", name))
+        for adj in (row.get("adjectives") or "").split("|"):
+            if adj.strip():
+                lex.adjectives.setdefault(_norm(adj.strip()), iso)
+    for row in _rows("event_actors.tsv"):
+        if len(row) < 4:
+            continue
+        pattern, code_, sector, name = row[:4]
+        kind = "igo" if code_ in ("IGO", "UNO", "EUR") else "body"
+        if pattern.isupper() and " " not in pattern:
+            lex.abbrs[pattern] = (code_, kind, sector, name)
+        else:
+            lex.names[tuple(_norm(pattern).split())] = (code_, kind, sector, name)
+    lex.names.pop((), None)
+    lex.first_words = {k[0] for k in lex.names}
+    lex.max_len = max((len(k) for k in lex.names), default=1)
+    return lex
+
+
+# --------------------------------------------------------------------------
+# argument units
+
+@dataclass
+class Unit:
+    start: int              # token indices in the sentence, [start, stop)
+    stop: int
+    code: str
+    kind: str               # country, capital, igo, body, adj, person
+    name: str
+    raw: str
+    sector: str = "GOV"
+    position: Optional[str] = None
+    entity: Optional[str] = None
+    absorbed: bool = False  # a country word describing a person ("премьер-министр Кубы X")
+
+    @property
+    def person(self) -> bool:
+        return self.kind == "person"
+
+
+def _token_keys(token: Token) -> set:
+    from .lemma import lemmas
+    keys = {token.lemma, _norm(token.text)}
+    if token.text[:1].isalpha():
+        keys.update(lemmas(token.text))
+    return keys
+
+
+def _head_of(tokens: list[Token], start: int, stop: int) -> int:
+    """The token of [start, stop) whose head lies outside the span."""
+    for i in range(start, stop):
+        h = tokens[i].head
+        if h < start or h >= stop:
+            return i
+    return start
+
+
+class DocState:
+    """What the coder remembers across the sentences of one document."""
+
+    def __init__(self):
+        self.person_country: dict[str, tuple] = {}  # name key -> (code, position)
+        self.last_person: Optional[Unit] = None
+        self.events: list[Event] = []
+        self.consults: list[Event] = []
+        self.occupations: dict = {}
+
+
+def _person_keys(name: str) -> list[str]:
+    words = [w for w in _norm(name).split() if w]
+    keys = [" ".join(words)] if words else []
+    if words:
+        keys.append(words[-1])
+    return keys
+
+
+def _gaz():
+    try:
+        from .link import gazetteer
+        return gazetteer
+    except Exception:       # pragma: no cover - the gazetteer ships with svodka
+        return None
+
+
+def _adjective_country(token: Token) -> Optional[str]:
+    lex = lexicon()
+    if token.lemma in lex.adjectives:
+        return lex.adjectives[token.lemma]
+    g = _gaz()
+    if g is not None and token.pos == "ADJ":
+        try:
+            return g.adjective_country(token.text)
+        except Exception:
+            return None
+    return None
+
+
+def _capital_of(ent) -> Optional[str]:
+    g = _gaz()
+    if g is None or not ent.code:
+        return None
+    try:
+        place = g.by_code(ent.code)
+    except Exception:
+        return None
+    return getattr(place, "capital_of", None) if place is not None else None
+
+
+def _occupations(analysis: Analysis) -> dict:
+    """Person entity id -> (country, position, sector) from Occupation facts."""
+    out = {}
+    for fact in analysis.facts:
+        if fact.type != "Occupation":
+            continue
+        who = fact.args.get("who_entity")
+        where = analysis.entity(fact.args.get("where_entity"))
+        country = where.country if where is not None else None
+        if who and who not in out:
+            out[who] = (country, fact.args.get("position"), fact.args.get("sector"))
+    return out
+
+
+def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit]:
+    """The actor-bearing phrases of a sentence, each with its country."""
+    lex = lexicon()
+    sent = analysis.sentences[index]
+    toks = sent.tokens
+    units: list[Unit] = []
+    taken = [False] * len(toks)
+    mentions = [m for m in analysis.mentions if m.sentence == index]
+    spans = {}
+    for m in mentions:
+        span = [k for k, t in enumerate(toks) if t.start < m.stop and t.stop > m.start]
+        if span:
+            spans[id(m)] = span
+            if m.type == PER:
+                for k in span:
+                    taken[k] = True
+    # linked places and organisations
+    for m in mentions:
+        span = spans.get(id(m))
+        if not span or m.type == PER:
+            continue
+        ent = analysis.entity(m.entity)
+        if ent is not None and ent.kind == "person":
+            continue
+        unit = None
+        if ent is not None:
+            kind = ent.kind
+            code_ = ent.country
+            if kind == "city":
+                cap = _capital_of(ent)
+                kind, code_ = ("capital", cap) if cap else ("city", ent.country)
+            elif kind == "organisation" and not code_:
+                code_ = None
+            if kind in ("country", "igo", "capital", "city", "organisation") and code_:
+                unit = Unit(span[0], span[-1] + 1, code_, kind, ent.name, m.text,
+                            ent.sector or "GOV", entity=ent.id)
+        if unit is None:
+            hit = _scan(toks, span[0], span[-1] + 1, lex)
+            if hit is not None:
+                code_, kind, sector, name = hit
+                if m.type == ORG and kind in ("country", "capital"):
+                    kind, name = "body", m.normal or m.text
+                unit = Unit(span[0], span[-1] + 1, code_, kind, name, m.text, sector)
+        if unit is not None:
+            units.append(unit)
+            for k in span:
+                taken[k] = True
+    # names NER missed: bodies, agencies, state companies, countries
+    i = 0
+    while i < len(toks):
+        if taken[i]:
+            i += 1
+            continue
+        found = None
+        for n in range(min(lex.max_len, len(toks) - i), 0, -1):
+            if any(taken[i:i + n]):
+                continue
+            hit = _scan(toks, i, i + n, lex, whole=True)
+            if hit is not None:
+                found = (i + n, hit)
+                break
+        if found:
+            stop, (code_, kind, sector, name) = found
+            raw = sent.text[toks[i].start - sent.start:toks[stop - 1].stop - sent.start]
+            units.append(Unit(i, stop, code_, kind, name, raw, sector))
+            for k in range(i, stop):
+                taken[k] = True
+            i = stop
+        else:
+            i += 1
+    # country adjectives qualifying an official or a body
+    for k, t in enumerate(toks):
+        if taken[k] or t.pos != "ADJ":
+            continue
+        code_ = _adjective_country(t)
+        if code_ is None:
+            continue
+        noun = _adj_noun(toks, k)
+        if noun is None:
+            continue
+        sector = lex.actor_nouns.get(toks[noun].lemma)
+        if sector is None and not _in_person(mentions, toks[noun]):
+            continue
+        lo, hi = min(k, noun), max(k, noun) + 1
+        raw = sent.text[toks[lo].start - sent.start:toks[hi - 1].stop - sent.start]
+        units.append(Unit(k, k + 1, code_, "adj", raw, raw, sector or "GOV"))
+    # persons, with their country from the linker, the Occupation facts or
+    # their own noun phrase
+    occupations = state.occupations
+    for m in mentions:
+        span = spans.get(id(m))
+        if not span or m.type != PER:
+            continue
+        name = m.normal or m.text
+        code_, position, sector = None, None, "GOV"
+        ent = analysis.entity(m.entity)
+        if ent is not None:
+            if ent.kind != "person":
+                continue
+            name = ent.name or name
+            code_, position = ent.country, ent.position
+            sector = ent.sector or sector
+            if m.entity in occupations:
+                c2, p2, s2 = occupations[m.entity]
+                code_ = code_ or c2
+                position = position or p2
+                sector = s2 or sector
+        ctx_code, ctx_pos, ctx_sector, absorbed = _left_context(toks, span[0], units)
+        if code_ is None:
+            code_ = ctx_code
+        position = position or ctx_pos
+        if ctx_sector and not (ent is not None and ent.sector):
+            sector = ctx_sector
+        if code_ is None:
+            for key in [m.entity] + _person_keys(name):
+                if key in state.person_country:
+                    code_, pos2 = state.person_country[key]
+                    position = position or pos2
+                    break
+        if code_ is None:
+            continue
+        for u in absorbed:
+            u.absorbed = True
+        unit = Unit(span[0], span[-1] + 1, code_, "person", name, m.text, sector or "GOV",
+                    position, entity=m.entity)
+        units.append(unit)
+        for key in [m.entity] + _person_keys(name):
+            if key:
+                state.person_country.setdefault(key, (code_, position))
+    units.sort(key=lambda u: u.start)
+    return units
+
+
+def _scan(toks: list[Token], i: int, j: int, lex: "Lexicon", whole: bool = False):
+    """The actor a run of tokens names: abbreviation, event actor or country
+    name (capitalised), through the lexicon; ``whole`` asks for the run to
+    be exactly the name, otherwise any name inside the run."""
+    starts = [i] if whole else range(i, j)
+    for s in starts:
+        for e in ([j] if whole else range(j, s, -1)):
+            words = toks[s:e]
+            if e - s == 1 and words[0].text in lex.abbrs:
+                return lex.abbrs[words[0].text]
+            if not (_token_keys(words[0]) & lex.first_words):
+                continue
+            for combo in _combos([_token_keys(t) for t in words]):
+                hit = lex.names.get(combo)
+                if hit is not None:
+                    if hit[1] in ("country", "capital") and not words[0].text[:1].isupper():
+                        continue
+                    return hit
+    return None
+
+
+def _combos(key_sets: list[set]) -> Iterable[tuple]:
+    """Lemma tuples a run of tokens can stand for (bounded)."""
+    combos = [()]
+    for keys in key_sets:
+        combos = [c + (k,) for c in combos for k in keys][:64]
+    return combos
+
+
+def _adj_noun(toks: list[Token], k: int) -> Optional[int]:
+    t = toks[k]
+    if t.head >= 0 and t.rel in ("amod", "conj"):
+        h = t.head
+        # "французские и малийские военные": the second adjective heads the first
+        while 0 <= h < len(toks) and toks[h].pos == "ADJ" and toks[h].head >= 0:
+            h = toks[h].head
+        if 0 <= h < len(toks) and toks[h].pos in ("NOUN", "PROPN"):
+            return h
+    for j in range(k + 1, min(k + 4, len(toks))):
+        if toks[j].pos in ("NOUN", "PROPN"):
+            return j
+        if toks[j].pos not in ("ADJ", "CCONJ", "PUNCT"):
+            break
+    return None
+
+
+def _in_person(mentions, token: Token) -> bool:
+    return any(m.type == PER and m.start <= token.start < m.stop for m in mentions)
+
+
+def _left_context(toks: list[Token], first: int, units: list[Unit]):
+    """The country, position and sector a person's noun phrase gives him:
+    words to the left up to a verb or punctuation ("премьер-министр Кубы",
+    "российский президент", "глава японского МИДа")."""
+    lex = lexicon()
+    code_, position, sector, absorbed = None, None, None, []
+    k = first - 1
+    steps = 0
+    while k >= 0 and steps < 8:
+        t = toks[k]
+        if t.pos in ("VERB", "AUX", "SCONJ", "PRON") or t.text in STOP_PUNCT \
+                or (t.pos == "CCONJ"):
+            break
+        for u in units:
+            if u.start <= k < u.stop and u.kind != "person":
+                if code_ is None:
+                    code_ = u.code
+                absorbed.append(u)
+        if t.pos == "ADJ" and t.lemma in lex.adjectives and code_ is None:
+            code_ = lex.adjectives[t.lemma]
+        if t.pos == "NOUN" and t.lemma in lex.actor_nouns:
+            position = t.lemma
+            sector = lex.actor_nouns[t.lemma]
+        k -= 1
+        steps += 1
+    return code_, position, sector, absorbed
+
+
+# --------------------------------------------------------------------------
+# triggers
+
+@dataclass
+class Match:
+    trigger: Trigger
+    anchor: int
+    tokens: list[int]
+
+
+def find_triggers(sent: Sentence) -> list[Match]:
+    lex = lexicon()
+    toks = sent.tokens
+    matches = []
+    for a, tok in enumerate(toks):
+        for trig in lex.by_anchor.get(tok.lemma, ()):
+            used = [a]
+            ok = True
+            for slot in trig.slots[1:]:
+                lo, hi = max(0, a - WINDOW), min(len(toks), a + WINDOW + 1)
+                hit = next((j for j in range(lo, hi) if j not in used and toks[j].lemma in slot), None)
+                if hit is None:
+                    ok = False
+                    break
+                used.append(hit)
+            if ok:
+                matches.append(Match(trig, a, used))
+    # longest patterns first; a token serves one trigger
+    matches.sort(key=lambda m: (-len(m.tokens), m.anchor))
+    taken: set = set()
+    kept = []
+    for m in matches:
+        if taken & set(m.tokens):
+            continue
+        kept.append(m)
+        taken.update(m.tokens)
+    kept.sort(key=lambda m: m.anchor)
+    return kept
+
+
+def candidate(sent: Sentence) -> bool:
+    lex = lexicon()
+    return len(sent.tokens) <= MAX_PARSE_TOKENS and any(
+        t.lemma in lex.by_anchor for t in sent.tokens)
+
+
+# --------------------------------------------------------------------------
+# tree helpers
+
+def _children(toks: list[Token]) -> list[list[int]]:
+    kids = [[] for _ in toks]
+    for i, t in enumerate(toks):
+        if 0 <= t.head < len(toks) and t.head != i:
+            kids[t.head].append(i)
+    return kids
+
+
+def _prep(toks: list[Token], kids, i: int) -> Optional[str]:
+    for c in kids[i]:
+        if toks[c].rel == "case" and toks[c].pos == "ADP":
+            return _norm(toks[c].text)
+    return None
+
+
+def _path(toks: list[Token], i: int, target: int) -> Optional[list[int]]:
+    """Nodes from i up to (excluding) target, or None when target does not govern i."""
+    path, seen = [], set()
+    while i != target:
+        if i < 0 or i >= len(toks) or i in seen:
+            return None
+        seen.add(i)
+        path.append(i)
+        i = toks[i].head
+    return path
+
+
+def _subject_anchor(toks: list[Token], a: int) -> list[int]:
+    """The anchor and the words whose subject is also the anchor's: the verb
+    governing an infinitive or a conjoined verb, the verb of which a trigger
+    noun is the object ("выразил протест")."""
+    chain = [a]
+    i = a
+    for _ in range(4):
+        t = toks[i]
+        if t.head < 0:
+            break
+        if t.rel in ("xcomp", "conj") or (t.pos == "NOUN" and t.rel in ("obj", "nmod", "obl")) \
+                or (t.pos == "ADJ" and t.rel in ("amod",)):
+            i = t.head
+            chain.append(i)
+        else:
+            break
+    return chain
+
+
+# --------------------------------------------------------------------------
+# the stage
+
+def code(analysis: Analysis, nlp=None) -> None:
+    """Fill ``analysis.events`` with PLOVER events (never raises)."""
+    try:
+        analysis.events = _code(analysis, nlp)
+    except Exception:       # a coder bug must not stop the pipeline
+        log.exception("code: document %s skipped", analysis.document.id)
+        analysis.events = []
+
+
+def _code(analysis: Analysis, nlp) -> list[Event]:
+    lex = lexicon()
+    sentences = analysis.sentences
+    chosen = [s for s in sentences if candidate(s)]
+    if not chosen:
+        return []
+    if nlp is not None:
+        try:
+            nlp.parse(chosen)
+        except Exception:
+            log.exception("code: parse failed for %s", analysis.document.id)
+            return []
+    state = DocState()
+    state.occupations = _occupations(analysis)
+    doc_contexts = _contexts_of(sentences)
+    events: list[Event] = []
+    for index, sent in enumerate(sentences):
+        units = sentence_units(analysis, index, state) if sent.tokens else []
+        if sent.parsed and candidate(sent):
+            for match in find_triggers(sent):
+                try:
+                    event = _event(analysis, index, match, units, state, doc_contexts)
+                except Exception:
+                    log.exception("code: trigger skipped in %s", analysis.document.id)
+                    event = None
+                if event is not None:
+                    events.append(event)
+                    state.events.append(event)
+                    if event.category == "CONSULT":
+                        state.consults.append(event)
+        persons = [u for u in units if u.person]
+        if persons:
+            subj = [u for u in persons if sent.parsed and sent.tokens[_head_of(
+                sent.tokens, u.start, u.stop)].rel.startswith("nsubj")]
+            state.last_person = (subj or persons)[-1]
+    return _dedupe(events)
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    seen, out = set(), []
+    for e in events:
+        key = (e.category, e.start, tuple(sorted(a.entity_name for a in e.actors)),
+               tuple(sorted(r.entity_name for r in e.recipients)))
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
+    lex = lexicon()
+    found = set()
+    nodes = list(chain)
+    # governors: "может встретиться", "намерены обсудить", "должен прибыть"
+    i = chain[-1]
+    for _ in range(2):
+        h = toks[i].head
+        if h < 0 or toks[i].rel not in ("xcomp", "csubj", "nsubj", "obj"):
+            break
+        nodes.append(h)
+        i = h
+    for n in nodes:
+        kind = lex.modality.get(toks[n].lemma)
+        if kind and n != a:
+            found.add(kind)
+        for c in kids[n]:
+            if toks[c].rel in MODIFIER_RELS or toks[c].lemma in ("не", "бы", "ли"):
+                kind = lex.modality.get(toks[c].lemma)
+                if kind:
+                    found.add(kind)
+    if a > 0 and toks[a - 1].lemma == "не":
+        found.add("negation")
+    t = toks[a]
+    if t.feats.get("Tense") == "Fut":
+        found.add("planned")
+    if any(toks[c].lemma == "быть" and toks[c].feats.get("Tense") == "Fut" for c in kids[a]):
+        found.add("planned")
+    return found
+
+
+def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
+           doc_contexts: list[str]) -> Optional[Event]:
+    lex = lexicon()
+    sent = analysis.sentences[index]
+    toks = sent.tokens
+    kids = _children(toks)
+    trig = match.trigger
+    a = match.anchor
+    chain = _subject_anchor(toks, a)
+    mods = _modality(toks, kids, a, chain)
+    if "negation" in mods or "hypothetical" in mods:
+        return None
+    # a verb trigger inside another trigger's clause is its content
+    # ("пригласил посетить", "предложил обсудить", "попросил оказать содействие")
+    if toks[a].pos == "VERB" and toks[a].feats.get("VerbForm") == "Inf":
+        for other in find_triggers(sent):
+            if other.anchor != a and _path(toks, a, other.anchor) is not None:
+                return None
+    category = trig.category
+    if "planned" in mods and category in PLANNED_TO_AGREE:
+        category = "AGREE"
+
+    actors: list[Unit] = []
+    recipients: list[Unit] = []
+    places: list[Unit] = []
+    frame = trig.frame
+    for u in units:
+        if u.absorbed:
+            continue
+        h = _head_of(toks, u.start, u.stop)
+        if u.kind == "adj":
+            noun = _adj_noun(toks, u.start)
+            h = noun if noun is not None else h
+        role = None
+        for top in chain:
+            path = _path(toks, h, top)
+            if path is None or (top != a and _path(toks, a, top) is not None
+                                and _path(toks, h, a) is not None):
+                continue
+            role = _role(toks, kids, path, top, top == a, frame, trig)
+            if role is not None:
+                if top != a and role != "actor":
+                    role = None
+                break
+        if role == "actor":
+            actors.append(u)
+        elif role == "recipient":
+            recipients.append(u)
+        elif role == "place":
+            places.append(u)
+    # a pronoun or an unnamed office as subject: the person last spoken of
+    if not actors:
+        subj = _subject_token(toks, kids, chain)
+        if subj is not None and state.last_person is not None and (
+                toks[subj].pos == "PRON" and toks[subj].lemma in ("он", "она")
+                or toks[subj].lemma in lex.actor_nouns):
+            if not any(u.start <= subj < u.stop for u in units):
+                actors.append(state.last_person)
+        elif subj is None and recipients and trig.roles != "mutual" \
+                and state.last_person is not None:
+            # passive or impersonal clause: the person the paragraph is about
+            actors.append(state.last_person)
+    if trig.roles == "partner" and not recipients and actors:
+        own = {u.code for u in actors}
+        for consult in reversed(state.consults):
+            partners = [p for p in consult.actors + consult.recipients if p.country not in own]
+            if partners:
+                recipients = [_unit_from_actor(p) for p in partners]
+                break
+    if trig.roles == "mutual" or category == "CONSULT" and trig.roles == "mutual":
+        actors, recipients = _dedupe_units(actors + recipients), []
+    else:
+        actors = _dedupe_units(actors)
+        own = {u.code for u in actors}
+        recipients = _dedupe_units([u for u in recipients if u.code not in own])
+    codes = {u.code for u in actors} | {u.code for u in recipients}
+    if len(codes) < 2:
+        # a meeting sentence without its parties continues the last meeting
+        if trig.category == "CONSULT" and not actors and state.consults \
+                and index - _sentence_of(analysis, state.consults[-1]) <= 2:
+            _enrich(analysis, state.consults[-1], sent, places, units, toks)
+        return None
+    if not actors:
+        return None
+    mode = list(trig.mode)
+    if trig.category == "CONSULT" or category == "AGREE" and trig.category == "CONSULT":
+        for m in _modes(toks):
+            if m not in mode:
+                mode.append(m)
+        if "visit" in mode and trig.roles == "mutual":
+            mode.remove("visit")
+    if trig.category == "CONSULT" and "multilateral" in mode and "visit" in mode:
+        mode.remove("visit")
+    contexts = list(trig.contexts)
+    for c in _contexts_of([sent]) + (doc_contexts if trig.category == "CONSULT" else []):
+        if c not in contexts:
+            contexts.append(c)
+    if not contexts:
+        contexts = list(doc_contexts[:2])
+    location = _location(analysis, sent, places, units, toks, recipients, mode)
+    return Event(
+        category=category, quad_code=QUAD.get(category, 0),
+        actors=[_actor(u) for u in actors], recipients=[_actor(u) for u in recipients],
+        mode=mode, context=contexts, location=location,
+        date=event_date(sent.text, analysis.document.published),
+        text=sent.text, start=sent.start, stop=sent.stop,
+        trigger=" ".join(toks[i].text for i in sorted(match.tokens)))
+
+
+def _sentence_of(analysis: Analysis, event: Event) -> int:
+    for i, s in enumerate(analysis.sentences):
+        if s.start == event.start:
+            return i
+    return -10
+
+
+def _enrich(analysis, event: Event, sent: Sentence, places, units, toks) -> None:
+    for m in _modes(toks):
+        if m not in event.mode:
+            event.mode.append(m)
+    if "multilateral" in event.mode and "visit" in event.mode:
+        event.mode.remove("visit")
+    if event.location is None:
+        event.location = _location(analysis, sent, places, units, toks, [], event.mode)
+
+
+def _subject_token(toks, kids, chain) -> Optional[int]:
+    for n in chain:
+        for c in kids[n]:
+            if toks[c].rel in ("nsubj", "nsubj:pass"):
+                return c
+    return None
+
+
+def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -> Optional[str]:
+    """actor, recipient, place or None for a unit reached by ``path``."""
+    arg = path[-1]                      # the anchor's dependent on the path
+    rel = toks[arg].rel
+    for n in path:
+        prep = _prep(toks, kids, n)
+        if prep is None:
+            continue
+        case = toks[n].feats.get("Case", "")
+        if prep == "во":
+            prep = "в"
+        if ("prep", prep, case) in frame:
+            return "recipient"
+        if (prep, case) in LOCATIVE_PREPS:
+            return "place"
+        return None
+    if rel.startswith("nsubj"):
+        if rel == "nsubj:pass" and trig.roles != "mutual" and ("obj",) in frame:
+            return "recipient"
+        return "actor"
+    first = path[0]
+    case = toks[first].feats.get("Case", "")
+    if rel == "obj" and ("obj",) in frame:
+        return "recipient"
+    if (rel == "iobj" or case == "Dat") and ("dat",) in frame:
+        return "recipient"
+    if case == "Gen" and rel in ("nmod", "obl"):
+        if ("gen",) in frame:
+            return "recipient"
+        if toks[anchor].pos == "NOUN":
+            return "actor"
+    if case == "Ins" and rel in ("obl", "nmod", "obl:agent") and (
+            toks[anchor].feats.get("Voice") == "Pass" or toks[anchor].feats.get("VerbForm") == "Part"
+            or toks[anchor].pos == "NOUN"):
+        return "actor"
+    if rel == "obj" and trig.roles == "mutual" and toks[first].pos == "PROPN":
+        return "actor" if trig.category == "CONSULT" else None
+    return None
+
+
+def _dedupe_units(units: list[Unit]) -> list[Unit]:
+    out, seen = [], set()
+    # a person and his own country word in one phrase: the person acts
+    persons = {u.code for u in units if u.person}
+    for u in units:
+        if u.kind in ("country", "capital", "adj") and u.code in persons:
+            continue
+        key = (u.name, u.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(u)
+    return out
+
+
+def _unit_from_actor(p: Actor) -> Unit:
+    return Unit(0, 0, p.country or "", "person" if p.position or p.entity else "country",
+                p.entity_name, p.raw_text, p.sector_code or "GOV", p.position, p.entity)
+
+
+def _actor(u: Unit) -> Actor:
+    return Actor(raw_text=u.raw, entity_name=u.name, country=u.code,
+                 sector_code=u.sector or "GOV", position=u.position, entity=u.entity)
+
+
+def _modes(toks: list[Token]) -> list[str]:
+    lex = lexicon()
+    lemmas = [t.lemma for t in toks]
+    out = []
+    for pattern, mode in lex.modes:
+        n = len(pattern)
+        if any(tuple(lemmas[i:i + n]) == pattern for i in range(len(lemmas) - n + 1)):
+            if mode not in out:
+                out.append(mode)
+    return out
+
+
+def _contexts_of(sentences: list[Sentence]) -> list[str]:
+    lex = lexicon()
+    out = []
+    for s in sentences:
+        for t in s.tokens:
+            c = lex.contexts.get(t.lemma)
+            if c and c not in out:
+                out.append(c)
+    return out
+
+
+def _location(analysis, sent, places, units, toks, recipients, mode) -> Optional[Location]:
+    # a city named with "в"/"на" + locative (not a participant), else a country
+    cands = []
+    for m in analysis.mentions:
+        if m.type == LOC and sent.start <= m.start < sent.stop:
+            span = [k for k, t in enumerate(toks) if t.start < m.stop and t.stop > m.start]
+            if not span:
+                continue
+            if _locative(toks, span[0]):
+                cands.append((span[0], m.text, m.normal or m.text, m.entity))
+    for u in places:
+        if not any(c[0] >= u.start and c[0] < u.stop for c in cands):
+            cands.append((u.start, u.raw, u.name, u.entity))
+    if not cands and "visit" in mode and recipients:
+        u = recipients[0]
+        if u.kind in ("country", "capital"):
+            return Location(u.raw, u.name, u.code)
+    if not cands:
+        return None
+    lex = lexicon()
+
+    def info(c):
+        start, raw, normal, ent_id = c
+        ent = analysis.entity(ent_id)
+        if ent is not None:
+            return ent.kind, ent.country or ent.code
+        hit = lex.names.get(_key(normal))
+        if hit is not None:
+            return hit[1], hit[0]
+        place = _gazetteer(normal)
+        if place is not None:
+            return getattr(place, "kind", "city"), getattr(place, "country", None)
+        return "city", None
+
+    best = None
+    for c in cands:
+        kind, country = info(c)
+        rank = 0 if kind in ("city", "capital") else 1
+        if best is None or rank < best[0]:
+            best = (rank, c, country)
+    _, (start, raw, normal, _), country = best
+    return Location(raw_text=raw, resolved_place=normal, country=country)
+
+
+def _locative(toks: list[Token], k: int) -> bool:
+    """Does "в"/"на" + locative introduce the phrase at token k (directly or
+    through "в городе")?"""
+    for j in (k - 1, k - 2):
+        if j >= 0 and _norm(toks[j].text) in ("в", "во", "на") and \
+                toks[min(j + 1, len(toks) - 1)].feats.get("Case") == "Loc":
+            return True
+    return False
+
+
+def _gazetteer(name: str):
+    try:
+        from .link.gazetteer import resolve  # the gazetteer, when installed
+    except Exception:
+        return None
+    try:
+        return resolve(name.split())
+    except Exception:
+        return None
+
+
+# --------------------------------------------------------------------------
+# dates
+
+MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6,
+          "июл": 7, "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
+_MONTH_RE = r"(январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[яй]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья])"
+_DMY = re.compile(r"\b(\d{1,2})\s+" + _MONTH_RE + r"(?:\s+(\d{4})(?:\s*(?:года|г\.|год))?)?", re.I)
+_MY = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{4})\b", re.I)
+_Y = re.compile(r"\b(1[6-9]\d\d|20\d\d)(?:\s*(?:года|году|год|г\.)|-(?:го|м|й)\b)")
+
+
+def _month(word: str) -> int:
+    w = word.lower()
+    for stem, n in MONTHS.items():
+        if w.startswith(stem):
+            return n
+    return 0
+
+
+def event_date(text: str, published: Optional[str] = None) -> Optional[str]:
+    """The date the sentence gives (with a year), else the document's date."""
+    m = _DMY.search(text)
+    if m and m.group(3):
+        return f"{m.group(3)}-{_month(m.group(2)):02d}-{int(m.group(1)):02d}"
+    m2 = _MY.search(text)
+    if m2:
+        return f"{m2.group(2)}-{_month(m2.group(1)):02d}"
+    m3 = _Y.search(text)
+    if m3:
+        return m3.group(1)
+    if m and published and re.match(r"\d{4}", published):
+        return f"{published[:4]}-{_month(m.group(2)):02d}-{int(m.group(1)):02d}"
+    if published and re.match(r"\d{4}-\d{2}-\d{2}$", published):
+        return published
+    return None
