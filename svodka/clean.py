@@ -632,20 +632,20 @@ def find_credited_source(text: str, start: int, stop: int,
 
 
 def _source_value(text: str, match, grammar: Grammars) -> Optional[str]:
-    for node in match.tree.walk():
-        if isinstance(node, Leaf):
-            continue
+    """The canonical name of a known agency, else the site, else the name
+    after a medium noun, from the offsets of its tokens."""
+    nodes = [node for node in match.tree.walk() if not isinstance(node, Leaf)]
+    for node in nodes:
         label = node.label or ""
         if label.startswith(AGENCY_LABEL):
             return grammar.agencies[label]
-        if label == NAME_LABEL or label == SOURCE_LABEL:
-            tokens = _node_tokens(node)
-            sites = [token for token in tokens if token.type == DOMAIN]
-            if sites:
-                site = site_name(sites[0].value)
-                return grammar.sites.get(site, site)
-            if label == NAME_LABEL:
-                return _value_text(text, tokens) or None
+    sites = [token for token in match.tokens if token.type == DOMAIN]
+    if sites:
+        site = site_name(sites[0].value)
+        return grammar.sites.get(site, site)
+    for node in nodes:
+        if node.label == NAME_LABEL:
+            return _value_text(text, _node_tokens(node)) or None
     return None
 
 
