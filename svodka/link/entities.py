@@ -17,7 +17,7 @@ from typing import Optional
 from ..model import (CITY, COUNTRY, IGO, LOC, LOCORG, ORG, ORGANISATION, PER,
                      PERSON, PLACE, REGION, Analysis, Entity, Mention, Sentence,
                      Token)
-from . import gazetteer
+from . import gazetteer, mention_types
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -49,6 +49,7 @@ def link(analysis: Analysis) -> Analysis:
     mentions.sort(key=lambda m: (m.start, -m.stop))
     analysis.mentions = mentions
     analysis.entities = _group(mentions, places)
+    mention_types.refine_mentions(analysis)
     return analysis
 
 
