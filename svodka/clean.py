@@ -75,7 +75,8 @@ KINDS_ALSO_INSIDE_BODY = frozenset({PHOTO_CREDIT, CALL_TO_ACTION, RELATED_HEADER
 MAX_FURNITURE_LINE_CHARS = 300
 
 # Shape of a related headline or a title line: a single short sentence.
-MIN_HEADLINE_WORDS, MAX_HEADLINE_WORDS, MAX_HEADLINE_CHARS = 2, 20, 200
+MIN_HEADED_HEADLINE_WORDS, MIN_UNHEADED_HEADLINE_WORDS = 2, 3
+MAX_HEADLINE_WORDS, MAX_HEADLINE_CHARS = 20, 200
 MAX_TITLE_WORDS, MAX_TITLE_CHARS = 25, 250
 # A block of headlines with no header above it must have this many lines,
 # so a lone short closing line of an article ("Пусть победит сильнейший")
@@ -442,7 +443,12 @@ def _last_meaningful_char(text: str) -> str:
 
 
 def _word_count(text: str) -> int:
-    return sum(1 for token in _words(grammars().tokenizer, text) if token.type in WORD_TYPES)
+    """Words as a reader counts them: "пресс-служба" is one."""
+    return sum(1 for chunk in text.split() if any(char.isalnum() for char in chunk))
+
+
+def _has_lowercase_word(text: str) -> bool:
+    return any(chunk[:1].islower() for chunk in text.split())
 
 
 def _is_one_sentence(text: str) -> bool:
@@ -454,19 +460,25 @@ def _is_one_sentence(text: str) -> bool:
     return True
 
 
-def is_headline_shaped(text: str, allow_question: bool = False) -> bool:
+def is_headline_shaped(text: str, under_header: bool = False) -> bool:
     """A short single sentence without final punctuation, as related
-    headlines are printed; "?" and "!" only when ``allow_question``."""
+    headlines are printed.
+
+    Without a header above to vouch for them, headlines must also have at
+    least three words, one of them lower-case: a signature ("Кирсан
+    Илюмжинов" / "Президент ФИДЕ") or a list of names is not a headline.
+    Under a header a headline may be two words and end with "?" or "!"."""
     first, last = text[:1], _last_meaningful_char(text)
     if not (first.isupper() or first.isdigit() or first in OPENING_QUOTES):
         return False
     if first in LIST_MARKERS or last in CONTINUATION or last in ".…":
         return False
-    if last in "?!" and not allow_question:
+    if len(text) > MAX_HEADLINE_CHARS or _word_count(text) > MAX_HEADLINE_WORDS:
         return False
-    if len(text) > MAX_HEADLINE_CHARS:
-        return False
-    return MIN_HEADLINE_WORDS <= _word_count(text) <= MAX_HEADLINE_WORDS and _is_one_sentence(text)
+    if under_header:
+        return _word_count(text) >= MIN_HEADED_HEADLINE_WORDS and _is_one_sentence(text)
+    return (last not in "?!" and _word_count(text) >= MIN_UNHEADED_HEADLINE_WORDS
+            and _has_lowercase_word(text) and _is_one_sentence(text))
 
 
 def is_title_shaped(text: str) -> bool:
@@ -532,10 +544,19 @@ def clean(doc: Document) -> Document:
     # 3. The body, and furniture lines inside it.
     body_lines = range(top, bottom)
     for index in body_lines:
-        if matches[index] and matches[index].kind in KINDS_ALSO_INSIDE_BODY:
-            roles[index] = _role(matches[index])
-            if matches[index].kind == RELATED_HEADER and matches[index].value:
-                headlines[index] = matches[index].value
+        match = matches[index]
+        if not match or match.kind not in KINDS_ALSO_INSIDE_BODY:
+            continue
+        roles[index] = _role(match)
+        if match.kind == RELATED_HEADER and match.value:
+            headlines[index] = match.value
+        elif match.kind == RELATED_HEADER:
+            # "Читайте также:" between paragraphs, its headlines below it.
+            below = index + 1
+            while below < bottom and not matches[below] and is_headline_shaped(lines[below].text, under_header=True):
+                roles[below] = RELATED_HEADLINE
+                headlines[below] = lines[below].text
+                below += 1
     if body_lines:
         doc.body_start, doc.body_stop = lines[top].start, lines[bottom - 1].stop
     else:
@@ -567,11 +588,12 @@ def _headline_block_start(lines: list[Line], matches: list, top: int, bottom: in
                           furniture_below: bool) -> Optional[int]:
     """Start of the block of related headlines that ends at ``bottom``, or None.
 
-    Under a related header every line of the block may end with "?" or "!";
-    without a header the block must sit directly above other furniture, have
-    at least two lines, and follow neither nothing but a list-introducing ":"."""
+    Under a related header the block is every headline-shaped line below it.
+    Without a header the block must sit directly above other furniture, have
+    at least two lines, and not follow a line ending in ":", which would make
+    it a list of the article."""
     start = bottom
-    while start > top and not matches[start - 1] and is_headline_shaped(lines[start - 1].text, allow_question=True):
+    while start > top and not matches[start - 1] and is_headline_shaped(lines[start - 1].text, under_header=True):
         start -= 1
     if start == bottom:
         return None

@@ -246,6 +246,25 @@ def test_one_short_closing_line_before_share_stays():
     assert roles(doc) == [("call_to_action", "Поделиться")]
 
 
+def test_signature_before_share_stays():
+    # Two short lines, but a name and a position, not headlines.
+    text = "Пусть победит сильнейший!\nКирсан Илюмжинов\nПрезидент ФИДЕ"
+    doc = cleaned(text + "\nПоделиться")
+    assert doc.body == text
+    assert roles(doc) == [("call_to_action", "Поделиться")]
+
+
+def test_read_also_between_paragraphs_with_headlines_below():
+    text = ("Первый абзац новости.\nЧитайте также:\nРоссия и Китай подписали соглашение\n"
+            "Токаев посетит Пекин\nВторой абзац новости, длинный и с точкой.")
+    doc = cleaned(text)
+    assert doc.body == text
+    assert roles(doc) == [("call_to_action", "Читайте также:"),
+                          ("related_headline", "Россия и Китай подписали соглашение"),
+                          ("related_headline", "Токаев посетит Пекин")]
+    assert doc.related_headlines == ["Россия и Китай подписали соглашение", "Токаев посетит Пекин"]
+
+
 def test_list_after_a_colon_stays():
     doc = cleaned("Участники турнира:\nВеселин Топалов из Болгарии\nВишванатан Ананд из Индии\nПоделиться")
     assert doc.body == "Участники турнира:\nВеселин Топалов из Болгарии\nВишванатан Ананд из Индии"
@@ -338,9 +357,21 @@ def test_merge_sites_keeps_offsets():
     ("Космос", False),
     ("Можно ли запатентовать лицо?", False),
     ("Пресса молчит. Министр тоже", False),
+    ("Санкции продлены", False),
+    ("Кирсан Илюмжинов Президент ФИДЕ", False),
 ])
 def test_headline_shape(line, shaped):
     assert is_headline_shaped(line) is shaped
+
+
+@pytest.mark.parametrize("line, shaped", [
+    ("Можно ли запатентовать лицо?", True),
+    ("Санкции продлены", True),
+    ("Космос", False),
+    ("Министр подал в отставку.", False),
+])
+def test_headline_shape_under_a_header(line, shaped):
+    assert is_headline_shaped(line, under_header=True) is shaped
 
 
 def test_data_file_loads_and_every_kind_is_used():
