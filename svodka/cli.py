@@ -18,6 +18,7 @@ examples:
   svodka show 000_10db7d64be0f7442 --db svodka.db
   svodka export --db svodka.db --format plover > events.jsonl
   svodka stats --db svodka.db --json
+  svodka serve --db svodka.db                  web pages and API at http://127.0.0.1:8000
   svodka eval factru-ner ../shared/data/factRuEval-2016/devset --out answers/
 """
 
@@ -97,6 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     _db(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=cmd_rejections)
+
+    p = sub.add_parser("serve", help="the analyst's workbench: web pages and JSON API",
+                       description="Serve a knowledge base read-only over HTTP: pages for "
+                       "search, documents, entities and country pairs, and a JSON API under "
+                       "/api (schema at /openapi.json). Binds 127.0.0.1 unless --host says otherwise.")
+    _db(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(handler=cmd_serve)
 
     ev = sub.add_parser("eval", help="measure quality on annotated sets",
                         description="Evaluation against annotated data sets.")
@@ -268,6 +278,19 @@ def cmd_rejections(args) -> int:
     else:
         for r in rejections:
             print(r)
+    return 0
+
+
+# -- serve ---------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    _open_readonly(args.db).close()     # a clear message when the file is missing
+    try:
+        import uvicorn
+        from .web import create_app
+    except ImportError as error:
+        raise UserError(f"serve needs the web extra: pip install 'svodka[web]' ({error})")
+    print(f"svodka: serving {args.db} read-only at http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
