@@ -28,7 +28,8 @@ Where the body lies, in order of the steps of :func:`clean`:
 3. What remains between is the body. A furniture line between body
    paragraphs (a photo credit, "Читайте также: ...") cannot be cut out of a
    contiguous span; it is listed in ``Document.furniture`` all the same, so
-   later stages can skip the furniture spans that lie inside the body span.
+   later stages can skip the furniture spans that lie inside the body span
+   (:func:`body_segments` gives the body less those lines).
 
 The body is then searched for the agency or site it credits ("...,
 сообщает primeminister.kz.", "передает ТАСС", "по данным РИА Новости"), which
@@ -669,6 +670,23 @@ def _source_value(text: str, match, grammar: Grammars) -> Optional[str]:
         if node.label == NAME_LABEL:
             return _value_text(text, _node_tokens(node)) or None
     return None
+
+
+def body_segments(doc: Document) -> list[tuple[int, int]]:
+    """The body span less the furniture lines listed inside it: the pieces of
+    text later stages should analyse. Without such lines, the body span."""
+    start, stop = doc.body_span
+    segments = []
+    for furniture in sorted(doc.furniture, key=lambda f: f.start):
+        if furniture.stop <= start or furniture.start >= stop:
+            continue
+        if furniture.start > start:
+            segments.append((start, furniture.start))
+        start = max(start, furniture.stop)
+    if stop > start:
+        segments.append((start, stop))
+    # Drop the whitespace-only pieces between two furniture lines.
+    return [(a, b) for a, b in segments if doc.text[a:b].strip()]
 
 
 # ----------------------------------------------------------------------------

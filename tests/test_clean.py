@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from svodka.clean import (
+    body_segments,
     cleaning_report,
     clean,
     find_credited_source,
@@ -117,6 +118,12 @@ def test_photo_credit_between_paragraphs_is_listed_but_stays_in_the_span():
     assert doc.body == text
     assert roles(doc) == [("photo_credit", "Фото: ТАСС")]
     assert doc.photo_credit == "ТАСС"
+    assert [doc.text[a:b] for a, b in body_segments(doc)] == ["Первый абзац о встрече.\n",
+                                                              "\nВторой абзац о встрече."]
+
+
+def test_body_segments_of_the_seed_is_the_body(seed):
+    assert body_segments(seed) == [seed.body_span]
 
 
 @pytest.mark.parametrize("line, author", [
