@@ -666,10 +666,12 @@ def gold_task1_answers(document: GoldDocument, locorg_as_loc: bool = False,
 
     An answer is one interval, while a standard mention may be discontinuous
     ("правоохранительными органами Малайзии, Сингапура"); descriptors there
-    earn nothing, so with ``name_core`` the interval is cut to the tokens
+    earn nothing, so with ``name_core`` such a mention is cut to the tokens
     that count (names), which scores perfectly whenever those are
-    contiguous. Without it the whole mention is written, widened over quotes,
-    as the comparator's own answer generator does."""
+    contiguous. Contiguous mentions, and all of them without ``name_core``,
+    are written whole, widened over quotes, as the comparator's own answer
+    generator does."""
+    glued = _ignored_tokens(document.tokens)
     answers = []
     for mention in document.mentions:
         tag = mention.tag
@@ -678,7 +680,9 @@ def gold_task1_answers(document: GoldDocument, locorg_as_loc: bool = False,
         if tag == "locorg" and locorg_as_loc:
             tag = "loc"
         tokens = mention.tokens
-        if name_core:
+        holes = [t for t in range(tokens[0], tokens[-1] + 1)
+                 if t not in set(tokens) and t not in glued]
+        if name_core and holes:
             counted = _COUNTED_SPANS.get(tag, set())
             named = sorted({t for span in mention.spans if span.tag in counted
                             for t in span.tokens})
