@@ -1,22 +1,30 @@
 """Occupation facts: who holds which position where.
 
-A yargy grammar over natasha's tokens (see :mod:`.grammar`) recognises the
-position phrase, built from the lexicon in ``svodka/data/positions.tsv`` and
-``position_words.tsv``::
+Two levels. A yargy grammar over natasha's tokens (see :mod:`.grammar`)
+finds position phrases, built from the lexicons ``svodka/data/positions.tsv``
+and ``position_words.tsv``::
 
-    POSITION = MODIFIER* TITLE [TITLE in the genitive]     "первый заместитель министра"
-    WHERE    = NAME | BODY-NOUN(gen) [NAME]                 "Казахстана", "компании Oracle"
-    PHRASE   = POSITION WHERE? WHERE? [в|при|по NAME]
+    POSITION = MODIFIER{0,2} TITLE [FIELD] [TITLE in the genitive]
+    FIELD    = genitive common nouns after the title   "министр торговли", "руководитель проекта"
+    WHERE    = ADJ* (NAME | «NAME» | BODY-NOUN) TAIL*  "Казахстана", "японского МИДа",
+                                                        "движения «Левый фронт»"
+    PHRASE   = POSITION [WHERE] [в|при|от|по ... ]
 
-and ties it to a person named by NER (PER)::
+Then phrases are tied to the persons NER found (PER) by their place in the
+sentence, chains of phrases included::
 
-    PHRASE PER                       премьер-министр Казахстана Алихан Смаилов
-    PER , PHRASE                     Сергей Лавров, министр иностранных дел России
-    PER ( PHRASE )
-    PER VERB [на] [пост] PHRASE      X назначен на должность министра; X является президентом
+    PHRASE [, PHRASE]* PER          премьер-министр Казахстана Алихан Смаилов;
+                                    депутат ..., сопредседатель ... Михаил Вельмакин
+    PER , PHRASE [, PHRASE]*        Сергей Лавров, министр иностранных дел России
+    PER - PHRASE | PER ( PHRASE )
+    PER ... VERB [на пост] PHRASE   X назначен на должность министра; X является президентом
+    PHRASE VERB PER                 капитаном стал Михаэль Баллак
 
-The position phrase and the person must agree in case where both show one
-("президента России Владимир Путин" is not an apposition).
+A phrase before a person must agree with it in case where both show one
+("президента России Владимир Путин" is no apposition). FIELD words belong to
+the position for titles that take a field ("министр", role ``field`` in
+position_words.tsv), otherwise they begin the place ("руководитель проекта
+Mushroom works": where = "проект Mushroom works").
 """
 from __future__ import annotations
 
@@ -31,9 +39,12 @@ from ..model import LOC, LOCORG, ORG, PER, Analysis, Fact, Sentence
 from . import common
 from .grammar import Grammar, leaves, mention_tags
 
+OPEN_QUOTES = {"«", "\"", "„", "“"}
+CLOSE_QUOTES = {"»", "\"", "“", "”"}
+
 
 def _name(kind: str):
-    return rule(tag("B-" + kind), tag("I-" + kind).optional().repeatable())
+    return rule(tag("B-" + kind), tag("I-" + kind).repeatable().optional())
 
 
 @lru_cache(maxsize=1)
@@ -44,55 +55,61 @@ def grammar() -> Grammar:
         starts.add(title.words[0])
         rest.update(title.words[1:])
     CONT = dictionary(rest)
-    TITLE = rule(dictionary(starts), CONT.optional().repeatable(max=4)).named("title")
+    TITLE = rule(dictionary(starts), CONT.repeatable(max=4).optional()).named("title")
     TITLE2 = rule(and_(dictionary(starts), gram("gent")),
-                  CONT.optional().repeatable(max=4)).named("title2")
-    modifiers = [w for w in words.get("modifier", [])]
-    single_mods = [w for w in modifiers if " " not in w]
-    multi_mods = [rule(*[dictionary({x}) for x in w.split()]) for w in modifiers if " " in w]
-    MOD = or_(rule(and_(dictionary(set(single_mods)), gram("ADJF"))), *multi_mods)
+                  CONT.repeatable(max=4).optional()).named("title2")
+    modifiers = words.get("modifier", [])
+    single = {w for w in modifiers if " " not in w}
+    multi = [rule(*[dictionary({x}) for x in w.split()]) for w in modifiers if " " in w]
+    MOD = or_(rule(and_(dictionary(single), gram("ADJF"))), *multi)
+    ADJ = and_(gram("ADJF"), tag("O"))
+
+    # yargy's Earley parser loses matches when an optional part begins with
+    # an optional part, so no rule here starts with one: "ADJ* X" is spelt
+    # out as X | ADJ+ X.
+    def adjs(item):
+        return or_(rule(item), rule(ADJ.repeatable(max=3), item))
+
+    BODY_WORD = dictionary(set(words.get("body", [])))
+    COMMON_GEN = and_(gram("NOUN"), gram("gent"), tag("O"), not_(dictionary(starts)))
+    FIELD_NOUN = and_(COMMON_GEN, gram("inan"), not_(BODY_WORD))
+    FIELD = rule(adjs(FIELD_NOUN), rule(in_({"и"}), adjs(FIELD_NOUN)).optional()).named("field")
+    FIELD_PP = rule(eq("по"), adjs(and_(gram("NOUN"), tag("O")))).named("field")
     POSITION = rule(
-        MOD.optional().repeatable(max=2),
-        TITLE,
+        or_(rule(TITLE), rule(MOD.repeatable(max=2), TITLE)),
+        or_(FIELD, FIELD_PP).optional(),
         TITLE2.optional(),
     ).named("position")
 
     NAME = or_(_name("LOC"), _name("ORG"), _name("LOCORG"))
-    QUOTED = rule(in_("«\"„“"), NAME, in_("»\"“”").optional())
-    BODY_NOUN = and_(dictionary(set(words.get("body", []))), gram("gent"))
-    BODY = rule(
-        gram("ADJF").optional().repeatable(max=3),
-        BODY_NOUN,
-        rule(gram("ADJF").optional().repeatable(max=2), and_(gram("NOUN"), gram("gent"), not_(tag("B-PER")))).optional(),
-        or_(NAME, QUOTED).optional(),
-    )
-    WHERE = or_(NAME, QUOTED, BODY).named("where")
-    EXTRA = or_(NAME, QUOTED).named("where2")
-    PP = rule(dictionary({"в", "во", "при", "по"}), NAME).named("pp")
-    PHRASE = rule(POSITION, WHERE.optional(), EXTRA.optional(), PP.optional())
+    QUOTED = rule(in_(OPEN_QUOTES), not_(in_(CLOSE_QUOTES | {".", ","})).repeatable(max=6),
+                  in_(CLOSE_QUOTES))
+    HEAD = or_(adjs(NAME), adjs(QUOTED), adjs(and_(BODY_WORD, gram("gent"), tag("O"))))
+    TAIL = or_(NAME, QUOTED,
+               adjs(and_(gram("NOUN"), gram("gent"), tag("O"))),
+               rule(in_({"по", "при"}), adjs(and_(gram("NOUN"), tag("O")))),
+               rule(in_({"и"}), adjs(and_(gram("NOUN"), gram("gent"), tag("O")))))
+    WHERE = rule(HEAD, TAIL.repeatable(max=4).optional()).named("where")
+    PP = rule(in_({"в", "во", "на", "при", "от"}),
+              or_(adjs(NAME), adjs(and_(gram("NOUN"), tag("O"))))).named("pp")
+    PHRASE = rule(POSITION, WHERE.optional(), PP.optional())
+    return Grammar(PHRASE, prefixes=words.get("prefix", []))
 
-    PERSON = _name("PER").named("who")
-    VERB = dictionary(set(words.get("verb", []))).named("verb")
-    POST = dictionary(set(words.get("post", [])))
-    AUX = dictionary({"быть"})
-    PREDICATE = rule(
-        PERSON, rule(eq(","), not_(eq(",")).repeatable(max=6), eq(",")).optional(),
-        AUX.optional(), VERB, dictionary({"на"}).optional(), POST.optional(), PHRASE)
-    RULE = or_(
-        rule(PHRASE, PERSON).named("pre"),
-        rule(PERSON, in_({",", "—", "–", "-"}), PHRASE).named("post"),
-        rule(PERSON, eq("("), PHRASE, eq(")")).named("paren"),
-        PREDICATE.named("pred"),
-    )
-    return Grammar(RULE, prefixes=words.get("prefix", []))
+
+@dataclass
+class Phrase:
+    start: int                    # token range of the whole phrase
+    stop: int
+    title_index: int
+    role_tokens: list[int]        # the role as written
+    where_tokens: list[int] = field(default_factory=list)
+    case: Optional[str] = None
 
 
 @dataclass
 class Occupation:
     who: int                      # mention index
-    title_index: int
-    position_tokens: list[int]    # the role as written (modifiers, title, title2)
-    where_tokens: list[int] = field(default_factory=list)
+    phrase: Phrase
     where_mention: Optional[int] = None
     sentence: int = 0
 
@@ -105,69 +122,66 @@ def _case(sentence: Sentence, indices: list[int]) -> Optional[str]:
     return None
 
 
-def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupation]:
-    """Occupation candidates of every sentence that mentions a person."""
+def _title(sentence: Sentence, indices: list[int]) -> Optional[tuple[int, int]]:
+    """(index into titles, number of tokens) of the longest title the tokens
+    begin with."""
+    index = {id(t): i for i, t in enumerate(common.titles())}
+    for length in range(len(indices), 0, -1):
+        title = common.match_title([sentence.tokens[i] for i in indices[:length]])
+        if title is not None:
+            return index[id(title)], length
+    return None
+
+
+def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
     g = grammar()
     titles = common.titles()
+    field_words = set()
+    for w in common.position_words().get("field", []):
+        field_words.update(common.key(w))
     out = []
-    for s_index, mentions in by_sentence.items():
-        if not any(analysis.mentions[m].type == PER for m in mentions):
+    for start, stop, match, offset in g.findall(sentence.tokens, tags, windows):
+        parts = leaves(match, offset)
+        title_tokens = parts.get("title", [])
+        found = _title(sentence, title_tokens) if title_tokens else None
+        if found is None:
             continue
-        sentence = analysis.sentences[s_index]
-        if not sentence.tokens:
-            continue
-        tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
-        windows = _windows(sentence, tags)
-        if not windows:
-            continue
-        for start, stop, match, offset in g.findall(sentence.tokens, tags, windows):
-            parts = leaves(match, offset)
-            who = parts.get("who")
-            title_tokens = parts.get("title", [])
-            if not who or not title_tokens:
-                continue
-            found = _title(sentence, title_tokens)
-            if found is None:
-                continue
-            t_index, length = found
-            title = titles[t_index]
-            first_title_token = title_tokens[0]
-            position = parts.get("position", [])
-            role_end = title_tokens[min(title.role, length) - 1]
-            role_tokens = [i for i in position if i <= role_end]
-            second = parts.get("title2", [])
-            if second and _title(sentence, second) is not None:
-                role_tokens += second
-            body_tokens = title_tokens[title.role:]
-            # a person before the position must agree with it in case
-            head_case = _case(sentence, [first_title_token])
-            who_case = _case(sentence, who)
-            kind = _kind(parts)
-            if kind == "pre" and head_case and who_case and head_case != who_case:
-                continue
-            if kind in ("post", "paren") and head_case and who_case and head_case != who_case \
-                    and head_case != "Nom":
-                continue
-            where_tokens = parts.get("where", [])
-            if body_tokens:
-                where_tokens = sorted(set(body_tokens) | set(where_tokens))
-            elif not where_tokens and parts.get("where2"):
-                where_tokens = parts["where2"]
-            if not where_tokens and parts.get("pp") and title.office in ("посол",):
-                where_tokens = []
-            who_mention = common.mention_at(analysis, mentions, sentence, who[0], who[-1], {PER})
-            if who_mention is None:
-                continue
-            where_mention = None
-            if where_tokens:
-                where_mention = common.mention_at(analysis, mentions, sentence, where_tokens[0],
-                                                  where_tokens[-1], {LOC, ORG, LOCORG})
-            out.append(Occupation(who_mention, t_index, sorted(set(role_tokens)),
-                                  where_tokens, where_mention, s_index))
+        t_index, length = found
+        title = titles[t_index]
+        role_len = min(title.role, length)
+        role_end = title_tokens[role_len - 1]
+        mods = [i for i in parts.get("position", []) if i < title_tokens[0]]
+        role = mods + title_tokens[:role_len]
+        body = title_tokens[role_len:]
+        # title words left over after the longest title are a place ("глава
+        # региона" when only "глава" is a title)
+        leftover = title_tokens[length:]
+        fld = parts.get("field", [])
+        last_lemmas = common.token_lemmas(sentence.tokens[title_tokens[length - 1]])
+        where = []
+        if fld and last_lemmas & field_words and not body:
+            role += fld
+        else:
+            where += fld
+        second = parts.get("title2", [])
+        if second and _title(sentence, second) is not None:
+            role += second
+        else:
+            where += second
+        where = sorted(set(body) | set(leftover) | set(where) | set(parts.get("where", [])))
+        pp = parts.get("pp", [])
+        if not where and pp and sentence.tokens[pp[0]].text.lower() in ("от", "при"):
+            where = pp[1:]
+        out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
+                          _case(sentence, [title_tokens[0]])))
+        del role_end
     return out
 
 
-SPAN = 14  # tokens on either side of a person that a position phrase may take
+SPAN = 16  # tokens on either side of a person that a position phrase may take
+LINKERS = {",", "—", "–", "-", "("}
+CHAIN = {",", "и"}
+PRED_GAP = 6
 
 
 def _windows(sentence: Sentence, tags: list[str]) -> list[tuple[int, int]]:
@@ -190,22 +204,109 @@ def _windows(sentence: Sentence, tags: list[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _title(sentence: Sentence, indices: list[int]) -> Optional[tuple[int, int]]:
-    """(index into titles, number of tokens) of the longest title the tokens
-    begin with."""
-    index = {id(t): i for i, t in enumerate(common.titles())}
-    for length in range(len(indices), 0, -1):
-        title = common.match_title([sentence.tokens[i] for i in indices[:length]])
-        if title is not None:
-            return index[id(title)], length
-    return None
+def _persons(tags: list[str]) -> list[tuple[int, int]]:
+    out = []
+    for i, t in enumerate(tags):
+        if t == "B-PER":
+            stop = i + 1
+            while stop < len(tags) and tags[stop] == "I-PER":
+                stop += 1
+            out.append((i, stop))
+    return out
 
 
-def _kind(parts: dict) -> str:
-    for kind in ("pre", "post", "paren", "pred"):
-        if kind in parts:
-            return kind
-    return ""
+def _agrees(phrase: Phrase, case: Optional[str]) -> bool:
+    return not phrase.case or not case or phrase.case == case
+
+
+def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple[tuple[int, int], Phrase]]:
+    """(person token range, phrase) pairs by the placement rules above."""
+    tokens = sentence.tokens
+    words = common.position_words()
+    verbs = set()
+    for w in words.get("verb", []):
+        verbs.update(common.key(w))
+    posts = set()
+    for w in words.get("post", []):
+        posts.update(common.key(w))
+    by_start = {p.start: p for p in found}
+    by_stop = {p.stop: p for p in found}
+    out = []
+    for p_start, p_stop in _persons(tags):
+        case = _case(sentence, list(range(p_start, p_stop)))
+        # PHRASE [, PHRASE]* PER
+        stop = p_start
+        chain = []
+        while stop in by_stop:
+            phrase = by_stop[stop]
+            chain.append(phrase)
+            stop = phrase.start
+            if stop - 1 >= 0 and tokens[stop - 1].text in CHAIN and (stop - 1) in by_stop:
+                stop -= 1
+        for i, phrase in enumerate(chain):
+            if _agrees(phrase, case) or (i > 0 and phrase.case == "Nom"):
+                out.append(((p_start, p_stop), phrase))
+        # PER , PHRASE [, PHRASE]*
+        start = p_stop
+        if start < len(tokens) and tokens[start].text in LINKERS:
+            start += 1
+            first = True
+            while start in by_start:
+                phrase = by_start[start]
+                if first and not (_agrees(phrase, case) or phrase.case == "Nom"):
+                    break
+                out.append(((p_start, p_stop), phrase))
+                first = False
+                start = phrase.stop
+                if start < len(tokens) and tokens[start].text in CHAIN:
+                    start += 1
+                else:
+                    break
+        # PER ... VERB [на] [пост] PHRASE
+        for v in range(p_stop, min(len(tokens), p_stop + PRED_GAP)):
+            if tags[v] != "O" or tokens[v].text in (".", "!", "?", ";"):
+                break
+            if common.token_lemmas(tokens[v]) & verbs:
+                j = v + 1
+                while j < len(tokens) and j <= v + 3 and (
+                        tokens[j].text.lower() == "на" or common.token_lemmas(tokens[j]) & posts):
+                    j += 1
+                if j in by_start:
+                    out.append(((p_start, p_stop), by_start[j]))
+                break
+        # PHRASE VERB PER ("капитаном стал Баллак")
+        v = p_start - 1
+        if v >= 1 and common.token_lemmas(tokens[v]) & verbs and v in by_stop:
+            phrase = by_stop[v]
+            if phrase.case == "Ins":
+                out.append(((p_start, p_stop), phrase))
+    return out
+
+
+def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupation]:
+    """Occupation candidates of every sentence that mentions a person."""
+    out = []
+    for s_index, mentions in sorted(by_sentence.items()):
+        if not any(analysis.mentions[m].type == PER for m in mentions):
+            continue
+        sentence = analysis.sentences[s_index]
+        if not sentence.tokens:
+            continue
+        tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
+        windows = _windows(sentence, tags)
+        if not windows:
+            continue
+        found = phrases(sentence, tags, windows)
+        for (p_start, p_stop), phrase in link(sentence, tags, found):
+            who = common.mention_at(analysis, mentions, sentence, p_start, p_stop - 1, {PER})
+            if who is None:
+                continue
+            where_mention = None
+            if phrase.where_tokens:
+                where_mention = common.mention_at(analysis, mentions, sentence, phrase.where_tokens[0],
+                                                  phrase.where_tokens[-1], {LOC, ORG, LOCORG})
+            out.append(Occupation(who, phrase, where_mention, s_index))
+    return out
 
 
 def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
@@ -214,26 +315,25 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
     seen: dict[tuple, Fact] = {}
     for occ in occupations:
         sentence = analysis.sentences[occ.sentence]
-        title = titles[occ.title_index]
-        tokens = [sentence.tokens[i] for i in occ.position_tokens]
+        phrase = occ.phrase
+        title = titles[phrase.title_index]
+        tokens = [sentence.tokens[i] for i in phrase.role_tokens]
         position = common.nominative(tokens).lower() if tokens else " ".join(title.words)
         where = ""
         where_entity = None
-        if occ.where_tokens:
-            w_tokens = [sentence.tokens[i] for i in occ.where_tokens]
+        if phrase.where_tokens:
+            w_tokens = [sentence.tokens[i] for i in phrase.where_tokens]
             mention = analysis.mentions[occ.where_mention] if occ.where_mention is not None else None
             if mention is not None and mention.start <= w_tokens[0].start and mention.stop >= w_tokens[-1].stop:
                 where = common.mention_name(analysis, occ.where_mention)
-                entity = common.entity_of(analysis, occ.where_mention)
-                where_entity = entity.id if entity else None
             else:
                 where = common.nominative(w_tokens)
-                if occ.where_mention is not None:
-                    entity = common.entity_of(analysis, occ.where_mention)
-                    where_entity = entity.id if entity else None
+            if occ.where_mention is not None:
+                entity = common.entity_of(analysis, occ.where_mention)
+                where_entity = entity.id if entity else None
         who = common.mention_name(analysis, occ.who)
         who_entity = common.entity_of(analysis, occ.who)
-        key = (common.person_key(analysis, occ.who), title.office, where.lower())
+        key = (common.person_key(analysis, occ.who), position, where.lower())
         args = {"who": who, "position": position, "office": title.office,
                 "sector": title.sector}
         if who_entity:
@@ -244,12 +344,11 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             args["where_entity"] = where_entity
         if key in seen:
             continue
-        # the same person and office seen before without a place: this one
+        # the same person and position seen before without a place: this one
         # says more
         bare = (key[0], key[1], "")
         if where and bare in seen:
-            old = seen.pop(bare)
-            out.remove(old)
+            out.remove(seen.pop(bare))
         elif not where and any(k[0] == key[0] and k[1] == key[1] for k in seen):
             continue
         fact = Fact("Occupation", args, sentence.start, sentence.stop)
