@@ -328,7 +328,7 @@ def grammars() -> Grammars:
     quoted_name = rule(in_(set(OPENING_QUOTES)),
                        rule(not_(in_(set("»\"”“")))).repeatable(max=6),
                        in_(set("»\"”“")))
-    capitalized_name = rule(and_capitalized_word()).repeatable(max=3)
+    capitalized_name = rule(_capitalized_word()).repeatable(max=3)
     medium = or_(*alternatives("medium"))
     named_medium = rule(medium, or_(agency, rule(opening, site, closing), quoted_name,
                                     capitalized_name).named(NAME_LABEL))
@@ -362,7 +362,7 @@ def _first_words(tokenizer: Tokenizer, entries: list[FurniturePattern]) -> Optio
     return frozenset(words)
 
 
-def and_capitalized_word():
+def _capitalized_word():
     """A capitalized Russian or Latin word, as in "газета Ведомости"."""
     return and_(or_(token_type("RU"), token_type("LATIN")), is_capitalized())
 
@@ -509,15 +509,20 @@ def clean(doc: Document) -> Document:
     roles: dict[int, str] = {}          # line index -> role, for lines set apart
     headlines: dict[int, str] = {}      # line index -> related headline text
 
-    # 1. From the top: furniture, and at most one title line.
+    def set_apart(index: int) -> None:
+        roles[index] = _role(matches[index])
+        if matches[index].kind == RELATED_HEADER and matches[index].value:
+            headlines[index] = matches[index].value
+
+    # 1. From the top: furniture, and at most one title line, which must
+    # have text other than furniture below it.
     top = 0
     title_taken = False
     while top < len(lines):
         if matches[top]:
-            roles[top] = _role(matches[top])
-            if matches[top].kind == RELATED_HEADER and matches[top].value:
-                headlines[top] = matches[top].value
-        elif not title_taken and top + 1 < len(lines) and _is_title_line(doc, lines[top].text, page_has_furniture):
+            set_apart(top)
+        elif (not title_taken and any(match is None for match in matches[top + 1:])
+              and _is_title_line(doc, lines[top].text, page_has_furniture)):
             roles[top] = TITLE
             title_taken = True
         else:
@@ -527,11 +532,8 @@ def clean(doc: Document) -> Document:
     # 2. From the bottom: furniture and blocks of related headlines.
     bottom = len(lines)     # lines[bottom:] are set apart
     while bottom > top:
-        below = bottom - 1
-        if matches[below]:
-            roles[below] = _role(matches[below])
-            if matches[below].kind == RELATED_HEADER and matches[below].value:
-                headlines[below] = matches[below].value
+        if matches[bottom - 1]:
+            set_apart(bottom - 1)
             bottom -= 1
             continue
         block_start = _headline_block_start(lines, matches, top, bottom, furniture_below=bottom < len(lines))
@@ -545,13 +547,10 @@ def clean(doc: Document) -> Document:
     # 3. The body, and furniture lines inside it.
     body_lines = range(top, bottom)
     for index in body_lines:
-        match = matches[index]
-        if not match or match.kind not in KINDS_ALSO_INSIDE_BODY:
+        if not matches[index] or matches[index].kind not in KINDS_ALSO_INSIDE_BODY:
             continue
-        roles[index] = _role(match)
-        if match.kind == RELATED_HEADER and match.value:
-            headlines[index] = match.value
-        elif match.kind == RELATED_HEADER:
+        set_apart(index)
+        if matches[index].kind == RELATED_HEADER and not matches[index].value:
             # "Читайте также:" between paragraphs, its headlines below it.
             below = index + 1
             while below < bottom and not matches[below] and is_headline_shaped(lines[below].text, under_header=True):

@@ -285,6 +285,11 @@ def test_first_short_line_of_a_plain_text_stays():
     assert doc.body == text and doc.title is None
 
 
+def test_a_short_line_with_only_furniture_after_it_is_body_not_title():
+    doc = cleaned("Фото: ТАСС\nСаммит ШОС завершился\nПоделиться")
+    assert doc.body == "Саммит ШОС завершился" and doc.title is None
+
+
 def test_first_line_equal_to_the_given_title_is_the_title():
     doc = cleaned("Саммит ШОС завершился\nЛидеры подписали декларацию.", title="Саммит ШОС завершился")
     assert roles(doc) == [("title", "Саммит ШОС завершился")]
