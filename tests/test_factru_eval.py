@@ -199,8 +199,8 @@ def test_task3_files(tmp_path):
     assert "\n\nMeeting:\n" in text
     assert factru.score_task3(MINI, tmp_path).f1() == 1.0
     read = factru.read_task3(tmp_path / "book_1.task3")
-    assert read[1] == ("meeting", [("participant", " владимир путин"),
-                                   ("participant", " алексей миллер"), ("where", " париж")])
+    assert read[1] == ("meeting", [("participant", "владимир путин"),
+                                   ("participant", "алексей миллер"), ("where", "париж")])
     (tmp_path / "book_2.task3").unlink()
     with pytest.raises(ValueError):
         factru.score_task3(MINI, tmp_path)
@@ -209,7 +209,7 @@ def test_task3_files(tmp_path):
 def test_task3_colon_in_value_is_written_readably(tmp_path):
     path = tmp_path / "book_1.task3"
     factru.write_task3(path, [("Deal", [("Type", "купля: продажа")])])
-    assert factru.read_task3(path) == [("deal", [("type", " купля продажа")])]
+    assert factru.read_task3(path) == [("deal", [("type", "купля продажа")])]
 
 
 def test_values_agree_tolerance():

@@ -799,7 +799,7 @@ def read_task3(path: str | os.PathLike) -> list[tuple[str, list[tuple[str, str]]
             parts = line.split(":")
             if len(parts) != 2:
                 return False
-            arguments.append((parts[0], parts[1]))
+            arguments.append((parts[0].strip(), parts[1].strip()))
         facts.append((fact_type, arguments))
         return True
 
@@ -986,7 +986,9 @@ def _answer_sets(document: GoldDocument, answers: Iterable[tuple[str, int, int]]
                 inside.append(i)
         sets.append(_AnswerSet(tag, frozenset(inside)))
     # Answer sets are grouped by tag like the standard ones, file order kept
-    # within a tag (LOC then LOCORG-turned-LOC under locorg_as_loc).
+    # within a tag. (Under locorg_as_loc the comparator interleaves LOC and
+    # LOCORG-turned-LOC answers in an order that varies from run to run; it
+    # only matters for ties.)
     return [a for tag in _TAG_ORDER for a in sets if a.tag == tag]
 
 
