@@ -45,8 +45,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.pipelines import morph_pipeline
-from yargy.predicates import caseless, eq, in_, is_capitalized, normalized, true
+from yargy.pipelines import morph_pipeline, pipeline
+from yargy.predicates import caseless, eq, gram, in_, is_capitalized, normalized, true
 from yargy.predicates import type as token_type
 from yargy.span import Span as YargySpan
 from yargy.token import Token as YargyToken
@@ -337,7 +337,11 @@ def grammars() -> Grammars:
     # parser start a match only at a word of the lead, which keeps it fast.
     lead = morph_pipeline([entry.pattern.replace("<", "").replace(">", "")
                            for entry in patterns if entry.kind in ("credit_verb", "credit_phrase")])
-    credit = rule(lead, source)
+    # Datelines credit the agency by punctuation alone: "МОСКВА, 25 ноября.
+    # /ТАСС/." and "МОСКВА, 25 ноя — РИА Новости.".
+    slashed = rule(pipeline(["/"]), or_(agency, rule(site)), eq("/"))
+    dashed = rule(pipeline(["—", "–"]), agency, eq("."))
+    credit = or_(rule(lead, source), rule(slashed.named(SOURCE_LABEL)), rule(dashed.named(SOURCE_LABEL)))
     sites = {entry.pattern.lower(): entry.value or entry.pattern
              for entry in patterns if entry.kind == "agency" and _is_site_pattern(tokenizer, entry.pattern)}
     first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
@@ -363,8 +367,10 @@ def _first_words(tokenizer: Tokenizer, entries: list[FurniturePattern]) -> Optio
 
 
 def _capitalized_word():
-    """A capitalized Russian or Latin word, as in "газета Ведомости"."""
-    return and_(or_(token_type("RU"), token_type("LATIN")), is_capitalized())
+    """A capitalized name after a medium noun: Latin, or Russian in the
+    nominative, which names the medium ("газета Ведомости", "радиостанция
+    Маяк"); a genitive names its owner ("сайт Кремля") and is left out."""
+    return and_(or_(token_type("LATIN"), and_(token_type("RU"), gram("nomn"))), is_capitalized())
 
 
 # ----------------------------------------------------------------------------
