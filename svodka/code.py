@@ -59,7 +59,7 @@ MAX_PARSE_TOKENS = 200      # longer "sentences" are lists or garbage: not parse
 WINDOW = 8                  # the other lemmas of a trigger stand this close to the anchor
 CASES = {"nom": "Nom", "gen": "Gen", "dat": "Dat", "acc": "Acc", "ins": "Ins", "loc": "Loc"}
 MODIFIER_RELS = {"aux", "aux:pass", "advmod", "mark", "parataxis", "discourse",
-                 "amod", "cop", "det"}
+                 "amod", "cop", "det", "case"}
 LOCATIVE_PREPS = {("в", "Loc"), ("на", "Loc"), ("во", "Loc")}
 STOP_PUNCT = set(",.;:!?()[]«»\"“”„—–")
 
@@ -234,6 +234,7 @@ class Unit:
     position: Optional[str] = None
     entity: Optional[str] = None
     absorbed: bool = False  # a country word describing a person ("премьер-министр Кубы X")
+    official: bool = True   # persons: known to hold an office (may act for a state)
 
     @property
     def person(self) -> bool:
@@ -429,7 +430,9 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                 code_ = code_ or c2
                 position = position or p2
                 sector = s2 or sector
+        official = code_ is not None or bool(position)
         ctx_code, ctx_pos, ctx_sector, absorbed = _left_context(toks, span[0], units)
+        official = official or bool(ctx_pos)
         if code_ is None:
             code_ = ctx_code
         position = position or ctx_pos
@@ -438,19 +441,21 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
         if code_ is None:
             for key in [m.entity] + _person_keys(name):
                 if key in state.person_country:
-                    code_, pos2 = state.person_country[key]
+                    code_, pos2, off2 = state.person_country[key]
                     position = position or pos2
+                    official = official or off2
                     break
         if code_ is None:
             continue
         for u in absorbed:
             u.absorbed = True
         unit = Unit(span[0], span[-1] + 1, code_, "person", name, m.text, sector or "GOV",
-                    position, entity=m.entity)
+                    position, entity=m.entity, official=official)
         units.append(unit)
         for key in [m.entity] + _person_keys(name):
-            if key:
-                state.person_country.setdefault(key, (code_, position))
+            if key and (key not in state.person_country or official
+                        and not state.person_country[key][2]):
+                state.person_country[key] = (code_, position, official)
     units.sort(key=lambda u: u.start)
     return units
 
@@ -611,21 +616,63 @@ def _path(toks: list[Token], i: int, target: int) -> Optional[list[int]]:
 
 def _subject_anchor(toks: list[Token], a: int) -> list[int]:
     """The anchor and the words whose subject is also the anchor's: the verb
-    governing an infinitive or a conjoined verb, the verb of which a trigger
-    noun is the object ("выразил протест")."""
+    governing an infinitive, a conjoined verb or a gerund, the verb of which
+    a trigger noun is the object ("выразил протест"), the verb of a noun an
+    infinitive depends on ("вынесла решение просить")."""
     chain = [a]
     i = a
+    kids = _children(toks)
     for _ in range(4):
         t = toks[i]
-        if t.head < 0:
+        if t.head < 0 or t.head >= len(toks):
             break
-        if t.rel in ("xcomp", "conj") or (t.pos == "NOUN" and t.rel in ("obj", "nmod", "obl")) \
-                or (t.pos == "ADJ" and t.rel in ("amod",)):
+        if any(toks[c].rel.startswith("nsubj") for c in kids[i]):
+            break
+        head = toks[t.head]
+        if t.rel in ("xcomp", "conj", "advcl") and head.pos in ("VERB", "ADJ", "AUX") \
+                or t.rel in ("xcomp", "acl") and head.pos == "NOUN" \
+                or t.pos == "NOUN" and t.rel in ("obj", "xcomp", "obl") \
+                or t.pos == "ADJ" and t.rel == "amod":
             i = t.head
+            if i in chain:
+                break
             chain.append(i)
         else:
             break
     return chain
+
+
+def _clause_bounds(toks: list[Token], a: int) -> tuple[int, int]:
+    """Token range around the anchor not crossing a subordinator, a semicolon
+    or a quotation boundary: where surface fallbacks may look."""
+    lo = a
+    while lo > 0:
+        t = toks[lo - 1]
+        if t.pos == "SCONJ" or t.text in (";", "«", "»", "\"", "—", ":") or t.lemma in ("который",):
+            break
+        lo -= 1
+    hi = a + 1
+    while hi < len(toks):
+        t = toks[hi]
+        if t.pos == "SCONJ" or t.text in (";", "«", "»", "\"", "—", ":") or t.lemma in ("который",):
+            break
+        hi += 1
+    return lo, hi
+
+
+def _introducer(toks: list[Token], start: int) -> Optional[int]:
+    """The preposition standing before a phrase ("с премьер-министром Кубы")."""
+    k = start - 1
+    steps = 0
+    while k >= 0 and steps < 4:
+        t = toks[k]
+        if t.pos == "ADP":
+            return k
+        if t.pos not in ("ADJ", "DET", "NUM") and not (t.pos in ("NOUN", "PROPN") and steps < 3):
+            return None
+        k -= 1
+        steps += 1
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -770,6 +817,25 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             recipients.append(u)
         elif role == "place":
             places.append(u)
+    lo, hi = _clause_bounds(toks, a)
+    used = {id(u) for u in actors + recipients}
+    # the tree did not give a recipient: the frame read on the surface
+    if not recipients and frame:
+        for u in units:
+            if u.absorbed or id(u) in used or not (a < u.start < hi):
+                continue
+            p = _introducer(toks, u.start)
+            case = toks[u.start].feats.get("Case", "")
+            if p is not None:
+                prep = _norm(toks[p].text)
+                prep = "в" if prep == "во" else prep
+                if ("prep", prep, case) in frame:
+                    recipients.append(u)
+                    break
+            elif (("obj",) in frame and case in ("Acc", "Gen") or ("dat",) in frame and case == "Dat") \
+                    and u.start - a <= 4:
+                recipients.append(u)
+                break
     # a pronoun or an unnamed office as subject: the person last spoken of
     if not actors:
         subj = _subject_token(toks, kids, chain)
@@ -779,16 +845,27 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             if not any(u.start <= subj < u.stop for u in units):
                 actors.append(state.last_person)
         elif subj is None and recipients and trig.roles != "mutual" \
-                and state.last_person is not None:
-            # passive or impersonal clause: the person the paragraph is about
+                and toks[a].feats.get("Voice") == "Pass" and state.last_person is not None:
+            # a passive clause without its agent: the person the paragraph is about
             actors.append(state.last_person)
-    if trig.roles == "partner" and not recipients and actors:
-        own = {u.code for u in actors}
-        for consult in reversed(state.consults):
-            partners = [p for p in consult.actors + consult.recipients if p.country not in own]
-            if partners:
-                recipients = [_unit_from_actor(p) for p in partners]
+    # the tree did not give an actor: the nearest nominative phrase before the trigger
+    if not actors:
+        for u in sorted(units, key=lambda u: -u.start):
+            if u.absorbed or id(u) in used or u in recipients or not (lo <= u.start < a):
+                continue
+            if toks[u.start].feats.get("Case") == "Nom" or u.kind == "adj" and \
+                    toks[_adj_noun(toks, u.start) or u.start].feats.get("Case") == "Nom":
+                actors.append(u)
                 break
+    # persons act only as officials; anyone may be on the receiving end
+    actors = [u for u in actors if not u.person or u.official]
+    if trig.roles == "partner" and not recipients and len({u.code for u in actors}) == 1:
+        own = {u.code for u in actors}
+        for consult in reversed(state.consults[-1:]):
+            countries = {p.country for p in consult.actors + consult.recipients}
+            partners = [p for p in consult.actors + consult.recipients if p.country not in own]
+            if len(countries) == 2 and own <= countries and partners:
+                recipients = [_unit_from_actor(p) for p in partners]
     if trig.roles == "mutual" or category == "CONSULT" and trig.roles == "mutual":
         actors, recipients = _dedupe_units(actors + recipients), []
     else:
@@ -802,7 +879,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 and index - _sentence_of(analysis, state.consults[-1]) <= 2:
             _enrich(analysis, state.consults[-1], sent, places, units, toks)
         return None
-    if not actors:
+    if not actors or trig.roles != "mutual" and not recipients:
         return None
     mode = list(trig.mode)
     if trig.category == "CONSULT" or category == "AGREE" and trig.category == "CONSULT":
@@ -898,8 +975,11 @@ def _dedupe_units(units: list[Unit]) -> list[Unit]:
     out, seen = [], set()
     # a person and his own country word in one phrase: the person acts
     persons = {u.code for u in units if u.person}
+    bodies = {u.code for u in units if u.kind in ("body", "organisation", "igo")}
     for u in units:
         if u.kind in ("country", "capital", "adj") and u.code in persons:
+            continue
+        if u.kind in ("country", "capital") and u.code in bodies:
             continue
         key = (u.name, u.code)
         if key not in seen:
@@ -1011,7 +1091,7 @@ def _gazetteer(name: str):
 
 MONTHS = {"январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6,
           "июл": 7, "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11, "декабр": 12}
-_MONTH_RE = r"(январ[ья]|феврал[ья]|марта?|апрел[ья]|ма[яй]|июн[ья]|июл[ья]|августа?|сентябр[ья]|октябр[ья]|ноябр[ья]|декабр[ья])"
+_MONTH_RE = r"(январ[яеь]|феврал[яеь]|марта|марте|март|апрел[яеь]|ма[яйе]|июн[яеь]|июл[яеь]|августа|августе|август|сентябр[яеь]|октябр[яеь]|ноябр[яеь]|декабр[яеь])"
 _DMY = re.compile(r"\b(\d{1,2})\s+" + _MONTH_RE + r"(?:\s+(\d{4})(?:\s*(?:года|г\.|год))?)?", re.I)
 _MY = re.compile(r"\b" + _MONTH_RE + r"\s+(\d{4})\b", re.I)
 _Y = re.compile(r"\b(1[6-9]\d\d|20\d\d)(?:\s*(?:года|году|год|г\.)|-(?:го|м|й)\b)")

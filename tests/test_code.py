@@ -1,0 +1,206 @@
+"""The code stage: PLOVER events from Russian sentences (svodka/code.py).
+
+Unit tests run the real pipeline over short synthetic sentences written for
+these tests; the seed article is the project's bundled sample. Nothing here
+needs ../shared.
+"""
+from pathlib import Path
+
+import pytest
+
+from svodka import code as coder
+from svodka.model import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "samples" / "seed" / "000_10db7d64be0f7442.txt"
+
+
+def events_of(pipeline, text, published=None):
+    doc = Document(id="t", text=text, published=published)
+    [analysis] = pipeline.analyse([doc])
+    return analysis.events
+
+
+def tuples(events):
+    out = set()
+    for e in events:
+        actors = frozenset(a.country for a in e.actors)
+        recipients = frozenset(r.country for r in e.recipients)
+        if e.category == "CONSULT" or not recipients:
+            out.add((e.category, actors | recipients, frozenset()))
+        else:
+            out.add((e.category, actors, recipients))
+    return out
+
+
+# -- the lexicon -------------------------------------------------------------
+
+def test_trigger_lexicon_is_well_formed():
+    lex = coder.lexicon()
+    assert len(lex.triggers) > 50
+    for trig in lex.triggers:
+        assert trig.category in coder.QUAD, trig
+        assert trig.roles in ("mutual", "directed", "partner"), trig
+        for item in trig.frame:
+            assert item[0] in ("prep", "obj", "dat", "gen"), trig
+            if item[0] == "prep":
+                assert item[2] in coder.CASES.values(), trig
+        for slot in trig.slots:
+            assert all(lemma == lemma.lower() and "ё" not in lemma for lemma in slot)
+
+
+def test_data_files_are_readable():
+    lex = coder.lexicon()
+    assert lex.modality["не"] == "negation"
+    assert lex.contexts["товарооборот"] == "economic"
+    assert ("на", "поле") in dict(lex.modes)
+    assert lex.actor_nouns["президент"] == "GOV"
+
+
+# -- coding sentences ------------------------------------------------------------
+
+def test_talks_between_two_countries(pipeline):
+    events = events_of(pipeline, "Президент России Владимир Путин провел переговоры "
+                                 "с президентом Франции Эммануэлем Макроном в Москве.")
+    assert ("CONSULT", frozenset({"RUS", "FRA"}), frozenset()) in tuples(events)
+    consult = next(e for e in events if e.category == "CONSULT")
+    assert consult.quad_code == 1
+    assert consult.location is not None and consult.location.resolved_place == "Москва"
+    assert {a.entity_name for a in consult.actors} == {"Владимир Путин", "Эммануэль Макрон"}
+    assert consult.text.startswith("Президент России")
+
+
+def test_negated_meeting_is_no_event(pipeline):
+    assert events_of(pipeline, "Президент России Владимир Путин не встретился "
+                               "с президентом Франции Эммануэлем Макроном.") == []
+
+
+def test_hypothetical_meeting_is_no_event(pipeline):
+    assert events_of(pipeline, "Президент России Владимир Путин может встретиться "
+                               "с президентом Франции Эммануэлем Макроном.") == []
+
+
+def test_domestic_meeting_is_no_event(pipeline):
+    assert events_of(pipeline, "Президент России Владимир Путин встретился с "
+                               "премьер-министром России Михаилом Мишустиным.") == []
+
+
+def test_planned_visit_is_agree(pipeline):
+    events = events_of(pipeline, "Министр иностранных дел Японии Фумио Кисида посетит "
+                                 "Москву на следующей неделе.")
+    assert ("AGREE", frozenset({"JPN"}), frozenset({"RUS"})) in tuples(events)
+
+
+def test_accusation_is_directed(pipeline):
+    events = events_of(pipeline, "Министерство иностранных дел России обвинило Вашингтон "
+                                 "во вмешательстве во внутренние дела страны.")
+    assert tuples(events) == {("ACCUSE", frozenset({"RUS"}), frozenset({"USA"}))}
+    assert events[0].quad_code == 3
+
+
+def test_sanctions(pipeline):
+    events = events_of(pipeline, "Евросоюз ввел санкции против Ирана.")
+    assert tuples(events) == {("SANCTION", frozenset({"EUR"}), frozenset({"IRN"}))}
+
+
+def test_signed_agreement_is_mutual_support(pipeline):
+    events = events_of(pipeline, "Китай и Бразилия подписали соглашение о сотрудничестве "
+                                 "в области энергетики.")
+    assert ("SUPPORT", frozenset({"CHN", "BRA"}), frozenset()) in tuples(events)
+    support = next(e for e in events if e.category == "SUPPORT")
+    assert support.recipients == []
+
+
+def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
+    events = events_of(pipeline, "Глава МИД Турции Мевлют Чавушоглу пригласил министра "
+                                 "иностранных дел Египта Самеха Шукри посетить Анкару.")
+    assert tuples(events) == {("AGREE", frozenset({"TUR"}), frozenset({"EGY"}))}
+
+
+def test_date_from_sentence_and_document():
+    assert coder.event_date("Договор подписан 12 мая 2010 года в Москве.") == "2010-05-12"
+    assert coder.event_date("В марте 2008 года его арестовали.") == "2008-03"
+    assert coder.event_date("В 2009 году ограничения смягчили.") == "2009"
+    assert coder.event_date("Открыли в конце сентября 2010-го.") == "2010-09"
+    assert coder.event_date("Подписали 12 мая.") is None
+    assert coder.event_date("Подписали 12 мая.", "2021-03-04") == "2021-05-12"
+    assert coder.event_date("Встреча прошла.", "2021-03-04") == "2021-03-04"
+    assert coder.event_date("Встреча прошла.", None) is None
+
+
+def test_event_date_comes_from_published(pipeline):
+    events = events_of(pipeline, "Евросоюз ввел санкции против Ирана.", published="2024-02-01")
+    assert events and events[0].date == "2024-02-01"
+
+
+# -- robustness ----------------------------------------------------------------
+
+ODD_TEXTS = [
+    "",
+    "   \n\n  ",
+    "«Президент России заявил, что",
+    "Президент России провел переговоры с президентом Франции » » « «",
+    " ".join(["Россия"] * 5000),
+    " ".join(["переговоры с Францией"] * 1700),
+    # Latin homoglyphs inside Russian words
+    "Пpeзидeнт Poccии пpoвeл пepeгoвopы c пpeзидeнтoм Фpaнции.",
+    "ПРЕЗИДЕНТ РОССИИ ВЛАДИМИР ПУТИН ПРОВЕЛ ПЕРЕГОВОРЫ С ПРЕЗИДЕНТОМ ФРАНЦИИ.",
+    "!!! ??? ... —— 12345",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS)
+def test_odd_texts_never_raise(pipeline, text):
+    events = events_of(pipeline, text)
+    assert isinstance(events, list)
+
+
+def test_code_without_parser_or_sentences():
+    from svodka.model import Analysis
+    analysis = Analysis(document=Document(id="x", text=""))
+    coder.code(analysis, None)
+    assert analysis.events == []
+
+
+# -- the seed article ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_analysis(pipeline):
+    if not SEED.exists():
+        pytest.skip("bundled seed missing")
+    doc = Document(id="seed", text=SEED.read_text(encoding="utf-8"), path=str(SEED))
+    [analysis] = pipeline.analyse([doc])
+    return analysis
+
+
+def test_seed_tuples(seed_analysis):
+    got = tuples(seed_analysis.events)
+    assert ("CONSULT", frozenset({"KAZ", "CUB"}), frozenset()) in got
+    assert ("SUPPORT", frozenset({"KAZ"}), frozenset({"CUB"})) in got
+    assert ("AGREE", frozenset({"KAZ"}), frozenset({"CUB"})) in got
+    assert ("AGREE", frozenset({"CUB"}), frozenset({"KAZ"})) in got
+    assert all("QAT" not in a | r for _, a, r in got)
+
+
+def test_seed_meeting_details(seed_analysis):
+    consult = next(e for e in seed_analysis.events if e.category == "CONSULT")
+    names = {a.entity_name for a in consult.actors}
+    assert names == {"Алихан Смаилов", "Мануэль Марреро Крус"}
+    assert all(a.sector_code == "GOV" for a in consult.actors)
+    assert all(a.position == "премьер-министр" for a in consult.actors)
+    assert "multilateral" in consult.mode
+    assert consult.location is not None
+    assert consult.location.resolved_place == "Сочи" and consult.location.country == "RUS"
+    assert {"economic", "diplomatic", "health"} <= set(consult.context)
+    assert consult.date is None     # no year in the body, no publication date
+
+
+def test_seed_evidence_is_traceable(seed_analysis):
+    text = seed_analysis.document.text
+    start, stop = seed_analysis.document.body_span
+    for event in seed_analysis.events:
+        assert text[event.start:event.stop] == event.text
+        assert start <= event.start and event.stop <= stop
+    support = next(e for e in seed_analysis.events if e.category == "SUPPORT")
+    assert "посольства" in support.text
+    assert "diplomatic" in support.context
