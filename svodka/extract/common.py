@@ -241,3 +241,45 @@ def _inflect(morph, token: Token, number: str) -> Optional[str]:
         return word
     except Exception:
         return None
+
+
+# -- places ---------------------------------------------------------------------
+def _gazetteer():
+    try:
+        from ..link import gazetteer
+        return gazetteer
+    except Exception:  # the gazetteer is optional at this stage
+        return None
+
+
+def adjective_country(token: Token) -> Optional[str]:
+    """ISO3 of the country a relative adjective names ("российский" -> RUS)."""
+    g = _gazetteer()
+    if g is None or token.pos != "ADJ":
+        return None
+    try:
+        return g.adjective_country(token.text)
+    except Exception:
+        return None
+
+
+def country_name(code: str) -> str:
+    g = _gazetteer()
+    if g is not None:
+        try:
+            place = g.by_code(code)
+            if place is not None:
+                return place.name
+        except Exception:
+            pass
+    return code
+
+
+def place_of(words: list[str]):
+    g = _gazetteer()
+    if g is None or not words:
+        return None
+    try:
+        return g.resolve(words)
+    except Exception:
+        return None

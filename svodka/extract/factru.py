@@ -30,6 +30,8 @@ def task3_facts(analysis: Analysis) -> list[tuple[str, list[tuple[str, str]]]]:
         spec = ARGS.get(fact.type)
         if not spec:
             continue
+        if fact.type == "Occupation" and not fact.args.get("where"):
+            continue
         args = []
         for name, role in spec:
             value = fact.args.get(role)

@@ -55,7 +55,10 @@ def grammar() -> Grammar:
         starts.add(title.words[0])
         rest.update(title.words[1:])
     CONT = dictionary(rest)
-    TITLE = rule(dictionary(starts), CONT.repeatable(max=4).optional()).named("title")
+    # a title is a singular noun: "после" (ADP) is no "посол", "представители"
+    # of a body are no one's office
+    START = and_(dictionary(starts), gram("NOUN"), not_(gram("plur")))
+    TITLE = rule(START, CONT.repeatable(max=4).optional()).named("title")
     TITLE2 = rule(and_(dictionary(starts), gram("gent")),
                   CONT.repeatable(max=4).optional()).named("title2")
     modifiers = words.get("modifier", [])
@@ -76,7 +79,7 @@ def grammar() -> Grammar:
     FIELD = rule(adjs(FIELD_NOUN), rule(in_({"и"}), adjs(FIELD_NOUN)).optional()).named("field")
     FIELD_PP = rule(eq("по"), adjs(and_(gram("NOUN"), tag("O")))).named("field")
     POSITION = rule(
-        or_(rule(TITLE), rule(MOD.repeatable(max=2), TITLE)),
+        or_(rule(TITLE), rule(or_(MOD.named("mod"), rule(ADJ)).repeatable(max=3), TITLE)),
         or_(FIELD, FIELD_PP).optional(),
         TITLE2.optional(),
     ).named("position")
@@ -104,6 +107,7 @@ class Phrase:
     role_tokens: list[int]        # the role as written
     where_tokens: list[int] = field(default_factory=list)
     case: Optional[str] = None
+    country: Optional[str] = None   # ISO3 of a country adjective before the title
 
 
 @dataclass
@@ -150,8 +154,14 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         title = titles[t_index]
         role_len = min(title.role, length)
         role_end = title_tokens[role_len - 1]
-        mods = [i for i in parts.get("position", []) if i < title_tokens[0]]
+        mods = [i for i in parts.get("mod", []) if i < title_tokens[0]]
         role = mods + title_tokens[:role_len]
+        # other adjectives before the title: a country's ("российский
+        # президент") is the place, the rest ("известный") is dropped
+        country = None
+        for i in parts.get("position", []):
+            if i < title_tokens[0] and i not in mods:
+                country = country or common.adjective_country(sentence.tokens[i])
         body = title_tokens[role_len:]
         # title words left over after the longest title are a place ("глава
         # региона" when only "глава" is a title)
@@ -172,10 +182,24 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         pp = parts.get("pp", [])
         if not where and pp and sentence.tokens[pp[0]].text.lower() in ("от", "при"):
             where = pp[1:]
+        where = _trim(sentence, where)
         out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
-                          _case(sentence, [title_tokens[0]])))
+                          _case(sentence, [title_tokens[0]]), country))
         del role_end
     return out
+
+
+EDGE_POS = {"ADP", "CCONJ", "SCONJ", "PUNCT", "PART"}
+
+
+def _trim(sentence: Sentence, indices: list[int]) -> list[int]:
+    """Place tokens without conjunctions or prepositions at either edge."""
+    while indices and sentence.tokens[indices[0]].pos in EDGE_POS:
+        indices = indices[1:]
+    while indices and sentence.tokens[indices[-1]].pos in EDGE_POS \
+            and sentence.tokens[indices[-1]].text not in CLOSE_QUOTES:
+        indices = indices[:-1]
+    return indices
 
 
 SPAN = 16  # tokens on either side of a person that a position phrase may take
@@ -255,6 +279,8 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
                 phrase = by_start[start]
                 if first and not (_agrees(phrase, case) or phrase.case == "Nom"):
                     break
+                if phrase.stop < len(tags) and tags[phrase.stop] == "B-PER":
+                    break  # the phrase names the next person
                 out.append(((p_start, p_stop), phrase))
                 first = False
                 start = phrase.stop
@@ -331,6 +357,8 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             if occ.where_mention is not None:
                 entity = common.entity_of(analysis, occ.where_mention)
                 where_entity = entity.id if entity else None
+        elif phrase.country:
+            where = common.country_name(phrase.country)
         who = common.mention_name(analysis, occ.who)
         who_entity = common.entity_of(analysis, occ.who)
         key = (common.person_key(analysis, occ.who), position, where.lower())
