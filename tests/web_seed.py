@@ -14,7 +14,8 @@ SEED_PATH = ROOT / "samples" / "seed" / "000_10db7d64be0f7442.txt"
 SEED_ID = "000_10db7d64be0f7442"
 HOSTILE_ID = "hostile0000000001"
 HOSTILE_TEXT = ('Заголовок <script>alert("x")</script>\n'
-                'Россия и Китай подписали соглашение " onmouseover="alert(1)" & <b>жирно</b>. '
+                'Россия и Китай подписали соглашение " onmouseover="alert(1)" & <b>жирно</b>'
+                '</script><script>alert(4)</script><!--. '
                 'Путин сказал: «<img src=x onerror=alert(2)>».')
 
 
@@ -133,7 +134,7 @@ def hostile_analysis() -> Analysis:
         a.mentions.append(Mention(start, stop, form, type_, form, entity_id))
     for index, mention in enumerate(a.mentions):
         a.entities[index].mentions.append(index)
-    evidence = (body_start, text.index("жирно</b>.") + len("жирно</b>."))
+    evidence = (body_start, text.index("<!--.") + len("<!--."))
     a.events = [Event("SUPPORT", 1, [Actor("Россия", "Россия", "RUS", entity="e1"),
                                      Actor("Китай", "Китай", "CHN", entity="e2")],
                       [], [], ["diplomatic"], None, "2024-02-03", text[evidence[0]:evidence[1]],

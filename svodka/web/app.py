@@ -57,6 +57,10 @@ def create_app(db_path: str) -> FastAPI:
         return FileResponse(bundle, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)

@@ -40,10 +40,26 @@ def chart_json(figure: Optional[dict], element_id: str) -> Markup:
     ">" and "&" are escaped so no data can close the block."""
     if not figure:
         return Markup("")
-    text = json.dumps(figure, ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = inert_json(figure)
     return Markup(f'<div class="chart" data-chart="{element_id}" id="{element_id}"></div>'
                   f'<script type="application/json" id="{element_id}-data">{text}</script>')
+
+
+def inert_json(value) -> str:
+    """JSON for an HTML script block: "<", ">", "&" and quote characters in
+    strings are \\u escapes, so neither "</script>" nor '" onmouseover='
+    from an article appears in the page as such."""
+    if isinstance(value, str):
+        inner = json.dumps(value, ensure_ascii=False)[1:-1]
+        # within one string's encoding every backslash-quote is an escaped quote
+        inner = inner.replace('\\"', "\\u0022").replace("<", "\\u003c") \
+            .replace(">", "\\u003e").replace("&", "\\u0026")
+        return f'"{inner}"'
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{inert_json(str(k))}:{inert_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(inert_json(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def marked(snippet: Optional[str]) -> Markup:

@@ -75,9 +75,12 @@ def headline(title: Optional[str], lead: Optional[str], limit: int = 110) -> str
     if title:
         return title
     text = (lead or "").strip().split("\n", 1)[0]
+    sentence_end = text.find(". ")
+    if 0 < sentence_end <= limit:
+        return text[:sentence_end + 1]
     if len(text) <= limit:
         return text or "(untitled)"
-    cut = text[:limit].rsplit(" ", 1)[0]
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:—- ")
     return cut + "…"
 
 
