@@ -59,6 +59,7 @@ class Cues:
     state_word: set[str] = field(default_factory=set)
     state_name: set[str] = field(default_factory=set)
     office: set[str] = field(default_factory=set)
+    envoy: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -119,6 +120,13 @@ def _place_kind(analysis: Analysis, mention: Mention) -> Optional[str]:
     if mention.type in (LOC, LOCORG) and _state_like(mention, analysis):
         return COUNTRY
     return None
+
+
+def _capital(analysis: Analysis, mention: Mention) -> bool:
+    from . import gazetteer
+    entity = analysis.entity(mention.entity)
+    place = gazetteer.by_code(entity.code) if entity is not None and entity.code else None
+    return place is not None and place.kind == "city" and bool(place.capital_of)
 
 
 def _state_like(mention: Mention, analysis: Analysis) -> bool:
@@ -263,7 +271,57 @@ def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> li
             place.type = LOCORG
             added.append(org)
             taken.append((org.start, org.stop))
-    return mentions + added
+    return _adjective_organisations(mentions + added, analysis)
+
+
+def _adjective_organisations(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """relational place adjective + descriptor noun + genitive complement ->
+    ORG ("американского министерства иностранных дел", "российском
+    министерстве финансов"): the complement makes the descriptor a name, the
+    adjective says whose body it is, as a genitive place would."""
+    from . import gazetteer
+    c = cues()
+    added, dropped = [], set()
+    for index, sentence in enumerate(analysis.sentences):
+        tokens = sentence.tokens
+        taken = [(m.start, m.stop, m) for m in mentions + added if m.sentence == index]
+        for i, token in enumerate(tokens):
+            if token.pos != "NOUN" or token.lemma not in c.org_head or i == 0:
+                continue
+            if any(s < token.stop and token.start < e and m.type in (ORG, PER) for s, e, m in taken):
+                continue
+            case = token.feats.get("Case")
+            first = i
+            while first > 0 and tokens[first - 1].pos == "ADJ" \
+                    and tokens[first - 1].feats.get("Case") == case:
+                first -= 1
+            geo = [t for t in tokens[first:i] if gazetteer.adjective_country(t.text)]
+            if not geo:
+                continue
+            first = tokens.index(geo[0])
+            last = i + 1
+            while last < len(tokens) and last - i <= 3 and tokens[last].text.islower() \
+                    and tokens[last].pos in ("NOUN", "ADJ") \
+                    and tokens[last].feats.get("Case") == "Gen" \
+                    and tokens[last].lemma not in c.org_head:
+                last += 1
+            while last > i + 1 and tokens[last - 1].pos != "NOUN":
+                last -= 1
+            if last == i + 1:
+                # without a complement the noun is generic ("эстонская полиция",
+                # "российского правительства"): FactRuEval gives such phrases
+                # no name, and a state adjective alone is not an organisation
+                continue
+            span = tokens[first:last]
+            inside = [m for s, e, m in taken if span[0].start <= s and e <= span[-1].stop]
+            if any(m.type in (ORG, PER) for m in inside):
+                continue
+            for m in inside:            # natasha's "Кипрское" LOC is part of the name
+                dropped.add(id(m))
+            org = _make(analysis, index, span, ORG, "rule")
+            added.append(org)
+            taken.append((org.start, org.stop, org))
+    return [m for m in mentions if id(m) not in dropped] + added
 
 
 # -- places ------------------------------------------------------------------
@@ -280,6 +338,8 @@ def _type_places(mentions: list[Mention], analysis: Analysis) -> None:
         kind = _place_kind(analysis, mention)
         if kind not in PLACE_KINDS:
             continue
+        if kind == CITY and _capital(analysis, mention):
+            kind = COUNTRY      # a capital stands for its state: "Москва ответила Киеву"
         sentence = _sentence(analysis, mention)
         if sentence is None:
             continue
@@ -306,6 +366,9 @@ def _place_type(sentence: Sentence, mention: Mention, kind: str,
     prev_lemma = (prev.lemma or prev.text.lower()) if prev else ""
     nxt = tokens[last] if last < len(tokens) else None
     if prev is not None and prev.pos == "ADP":
+        if kind in STATE_KINDS and prev_lemma in ("в", "во") \
+                and any((t.lemma or "") in c.envoy for t in tokens[max(0, j - 3):j]):
+            return LOCORG   # accredited to the state: "посол Японии в России"
         return LOC if prev_lemma in c.place_prep else (LOCORG if kind in STATE_KINDS else LOC)
     if case == "Loc":
         return LOC      # the prepositional case: a place after "в", "на"
