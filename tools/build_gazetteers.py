@@ -71,6 +71,9 @@ def name_keys(name: str) -> list[str]:
     keyed as "куб"."""
     words = [t.text for t in razdel.tokenize(name)]
     keys = [name_key(name)]
+    # "Коста Рика", "Эль Сальвадор", "Сан Луис": hyphens are often spaces.
+    if "-" in name:
+        keys.append(name_key(name.replace("-", " ")))
     if len(words) > 1:
         keys += [" ".join(c) for c in islice(product(*(lemmas(w) for w in words)), 16)]
     return list(dict.fromkeys(keys))
@@ -97,6 +100,25 @@ def is_common(name: str) -> bool:
         return False
     parses = _analyzer().parse(words[0])
     return bool(parses) and parses[0].is_known and "Geox" not in parses[0].tag
+
+
+# A town whose name is made of ordinary words ("Старый город" in Spain,
+# "Мира" in Italy, "Пушкин") is left out unless it is big: in Russian text
+# such a name almost never means that town.
+COMMON_NAMED_MIN_POPULATION = 200_000
+
+
+def all_common(name: str) -> bool:
+    """Every word of the name is most probably an ordinary word (not a
+    place, nor a first name or surname: "Сан-Хосе", "Остин" are fine)."""
+    morph = _analyzer()
+    words = [t.text for t in razdel.tokenize(name) if t.text[:1].isalpha()]
+    for word in words:
+        parses = morph.parse(word)
+        if not parses or not parses[0].is_known or \
+                {"Geox", "Name", "Surn", "Patr"} & parses[0].tag.grammemes:
+            return False
+    return bool(words)
 
 
 def keyed(names: list[str]) -> tuple[list[str], list[str]]:
@@ -159,6 +181,19 @@ def build_countries() -> dict[str, dict]:
             "names": [v for n in names for v in variants(n)],
             "adjectives": [a.lower() for a in split(extra.get("adjectives", ""))],
         }
+    # Former states (ISO 3166-3: СССР, Югославия) come from the curated table
+    # alone: pycountry has no Russian names for them.
+    for iso3 in sorted(set(curated) - set(countries)):
+        c = pycountry.historic_countries.get(alpha_3=iso3)
+        if c is None:
+            continue
+        extra = curated[iso3]
+        countries[iso3] = {
+            "iso3": iso3, "alpha2": c.alpha_2, "name": extra["name"],
+            "capital": extra.get("capital", ""), "abbr": split(extra.get("abbr", "")),
+            "names": [extra["name"]] + split(extra.get("names", "")),
+            "adjectives": [a.lower() for a in split(extra.get("adjectives", ""))],
+        }
     missing = set(curated) - set(countries)
     if missing:
         raise SystemExit(f"countries_extra.tsv: unknown ISO codes {sorted(missing)}")
@@ -185,17 +220,24 @@ def _latin(name: str) -> str:
 
 
 def pick_canonical(names: list[str], latin_name: str) -> str:
-    """The Russian name for a city among geonames' Cyrillic alternates:
-    a name whose every word pymorphy knows as a place, and that
-    sounds most like the city's own (Latin) name wins, so that Saint
-    Petersburg is "Санкт-Петербург", not "Ленинград"."""
+    """The Russian name for a city among geonames' Cyrillic alternates: the
+    one with most words pymorphy knows as places ("Восточный Иерусалим", not
+    the Bulgarian "Източен Ерусалим"), not made of ordinary words ("Хух-Хото",
+    not "Хохот"), and that sounds most like the city's own (Latin) name, so
+    that Saint Petersburg is "Санкт-Петербург", not "Ленинград"."""
     morph = _analyzer()
 
     def score(name: str) -> float:
         words = [t.text for t in razdel.tokenize(name) if t.text[:1].isalpha()]
-        known = bool(words) and all(any("Geox" in p.tag and p.is_known
-                                        for p in morph.parse(w)) for w in words)
-        return known + SequenceMatcher(None, _latin(name), latin_name.lower()).ratio()
+        if not words:
+            return -1.0
+        place = sum(any("Geox" in p.tag and p.is_known for p in morph.parse(w))
+                    for w in words) / len(words)
+        return (place - 0.5 * all_common(name)
+                + SequenceMatcher(None, _latin(name), latin_name.lower()).ratio())
+    # Russian spelling hyphenates compound names: "Сан-Хосе", not "Сан Хосе".
+    hyphenated = {n.replace("-", " ") for n in names if "-" in n}
+    names = [n for n in names if n not in hyphenated] or names
     return max(names, key=score)
 
 
@@ -233,6 +275,8 @@ def main() -> None:
         if not names:
             continue
         canonical = pick_canonical(names, city["name"])
+        if city["population"] < COMMON_NAMED_MIN_POPULATION and all_common(canonical):
+            continue
         # Alternate names that are ordinary Russian words ("Ром" for Rome,
         # "Бок" for Baku, "Верный" for Almaty) are mostly mis-lemmatised
         # foreign spellings; they would only add false matches.
@@ -304,7 +348,7 @@ def main() -> None:
     if path.exists():
         rows = []
         for reg in read_curated(path):
-            if reg["iso3"] not in countries:
+            if reg["iso3"] not in countries and reg["iso3"] != "-":
                 raise SystemExit(f"regions.tsv: unknown country {reg['iso3']}")
             names = [reg["name"]] + split(reg["names"])
             keys, common = keyed(names)
@@ -314,7 +358,8 @@ def main() -> None:
         write(DATA / "regions.tsv",
               ["Regions (first-level divisions and well-known areas). Generated by",
                "tools/build_gazetteers.py from tools/curated/regions.tsv (curated by hand).",
-               "Columns: name (canonical, nominative), iso3 (country), abbr (case-sensitive",
+               "Columns: name (canonical, nominative), iso3 (country; - for regions such as",
+               "continents that are in no one country), abbr (case-sensitive",
                "surface forms, |), keys (svodka.lemma.key of names, |), adjectives (lemma keys, |),",
                "common (keys that are also ordinary words: not scanned for, |)"],
               ["name", "iso3", "abbr", "keys", "adjectives", "common"], rows)

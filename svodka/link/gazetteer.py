@@ -13,8 +13,9 @@ Matching rules (and why):
 
 - Abbreviations (РК, США, ООН, ЕС) are matched on the exact surface form,
   case-sensitively: "ЕС" is the EU, the verb form "ес" is not.
-- Names are matched by lemma key and only when the mention's first word is
-  capitalised: "мир", "победа", "орёл" are words, "Мир", "Орёл" may be places.
+- Names are matched by lemma key and only when capitalised (a one-word name;
+  some word of a longer one): "мир", "победа", "орёл" are words, "Мир",
+  "Орёл" may be places.
 - On a key shared by several kinds, a country wins over an organisation, a
   region and a city (Люксембург, Сингапур, Тунис are countries first).
 - Names that are mostly ordinary words or surnames even when capitalised
@@ -42,7 +43,8 @@ class Place:
     kind: str                         # country, city, region, igo
     name: str                         # canonical Russian name, nominative
     code: str                         # ISO3 (country), geonameid (city), org code (igo), name (region)
-    country: str                      # ISO3, or PLOVER UNO / EUR / IGO for organisations
+    country: Optional[str]            # ISO3, PLOVER UNO / EUR / IGO for organisations,
+                                      # None for regions in no one country (Европа, Ближний Восток)
     capital_of: Optional[str] = None  # ISO3 of the country whose capital this city is
     parent: Optional[str] = None      # igo: code of the organisation this body belongs to
 
@@ -73,10 +75,12 @@ class _Gazetteer:
                           parent=row["parent"] or None)
             self._add(place, row, staged, common)
         for row in _rows("regions.tsv"):
-            place = Place(REGION, row["name"], row["name"], row["iso3"])
+            country = None if row["iso3"] == "-" else row["iso3"]
+            place = Place(REGION, row["name"], row["name"], country)
             self._add(place, row, staged, common)
-            for adj in _split(row["adjectives"]):
-                self.adjectives.setdefault(adj, row["iso3"])
+            if country:     # "европейский" names no country
+                for adj in _split(row["adjectives"]):
+                    self.adjectives.setdefault(adj, country)
         for row in _rows("cities.tsv"):
             capital_of = capitals.get((key(row["name"].split()), row["iso3"]))
             place = Place(CITY, row["name"], row["geonameid"], row["iso3"], capital_of)
@@ -132,8 +136,13 @@ def _gazetteer() -> _Gazetteer:
     return _GAZETTEER
 
 
-def _capitalised(word: str) -> bool:
-    return word[:1].isupper()
+def _capitalised(words: list[str]) -> bool:
+    """A one-word name must be capitalised; in a longer one some word must
+    be ("комиссия Европейского союза", "союзное государство России и
+    Белоруссии"), as names of bodies are often written lower case."""
+    if len(words) == 1:
+        return words[0][:1].isupper()
+    return any(w[:1].isupper() for w in words)
 
 
 def _variants(words: list[str]) -> Iterator[str]:
@@ -153,7 +162,7 @@ def _lookup(words: list[str], scanning: bool) -> Optional[Place]:
     place = g.by_abbr.get(" ".join(words))
     if place is not None:
         return place
-    if not _capitalised(words[0]):
+    if not _capitalised(words):
         return None
     if scanning and not (set(lemmas(words[0])) & g.first_lemmas):
         return None
