@@ -29,3 +29,47 @@ def extract(analysis: Analysis, nlp=None) -> None:
         analysis.facts.extend(occupation.facts(analysis, occupations))
     except Exception:
         log.exception("occupation: %s", analysis.document.id)
+    offices: dict[int, set[str]] = {}
+    for occ in occupations:
+        offices.setdefault(occ.who, set()).add(common.titles()[occ.phrase.title_index].office)
+    try:
+        _annotate_persons(analysis)
+    except Exception:
+        log.exception("persons: %s", analysis.document.id)
+    try:
+        from . import quotes
+        analysis.quotes = quotes.find(analysis, offices, nlp)
+    except Exception:
+        log.exception("quotes: %s", analysis.document.id)
+
+
+def _annotate_persons(analysis: Analysis) -> None:
+    """Set position, sector and country of the persons the Occupation facts
+    speak of: the first fact naming a country (or a body with a country)
+    wins, else the first fact."""
+    from . import common
+    for fact in analysis.facts:
+        if fact.type != "Occupation":
+            continue
+        entity = analysis.entity(fact.args.get("who_entity"))
+        if entity is None or entity.kind != "person":
+            continue
+        country = _country_of(analysis, fact)
+        if entity.position is None or (country and not entity.country):
+            entity.position = fact.args.get("office") or fact.args.get("position")
+            entity.sector = fact.args.get("sector")
+        if country and not entity.country:
+            entity.country = country
+
+
+def _country_of(analysis: Analysis, fact) -> str | None:
+    from . import common
+    where = analysis.entity(fact.args.get("where_entity"))
+    if where is not None and where.country:
+        return where.country
+    name = fact.args.get("where")
+    if name:
+        place = common.place_of(name.split())
+        if place is not None and place.country:
+            return place.country
+    return None
