@@ -58,7 +58,7 @@ PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 MAX_PARSE_TOKENS = 200      # longer "sentences" are lists or garbage: not parsed
 WINDOW = 8                  # the other lemmas of a trigger stand this close to the anchor
 CASES = {"nom": "Nom", "gen": "Gen", "dat": "Dat", "acc": "Acc", "ins": "Ins", "loc": "Loc"}
-MODIFIER_RELS = {"aux", "aux:pass", "advmod", "mark", "parataxis", "discourse",
+MODIFIER_RELS = {"aux", "aux:pass", "advmod", "mark", "parataxis", "discourse", "acl",
                  "amod", "cop", "det", "case"}
 LOCATIVE_PREPS = {("в", "Loc"), ("на", "Loc"), ("во", "Loc")}
 STOP_PUNCT = set(",.;:!?()[]«»\"“”„—–")
@@ -393,6 +393,22 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
             i = stop
         else:
             i += 1
+    # an official body named by where it sits: "суд в Италии", "власти в Киеве"
+    for u in list(units):
+        if u.kind not in ("country", "capital") or _introducer(toks, u.start) is None:
+            continue
+        p = _introducer(toks, u.start)
+        if _norm(toks[p].text) not in ("в", "во") or toks[u.start].feats.get("Case") != "Loc":
+            continue
+        n = p - 1
+        if n >= 0 and not taken[n] and toks[n].pos == "NOUN" and toks[n].lemma in lex.actor_nouns \
+                and toks[n].feats.get("Animacy") != "Anim" \
+                and not any(v.kind == "adj" and _adj_noun(toks, v.start) == n for v in units) \
+                and (toks[u.start].head == n or u.start - n == 2):
+            raw = sent.text[toks[n].start - sent.start:toks[u.stop - 1].stop - sent.start]
+            units.append(Unit(n, n + 1, u.code, "body", raw, raw, lex.actor_nouns[toks[n].lemma]))
+            u.absorbed = True
+            taken[n] = True
     # country adjectives qualifying an official or a body
     for k, t in enumerate(toks):
         if taken[k] or t.pos != "ADJ":
@@ -525,11 +541,21 @@ def _left_context(toks: list[Token], first: int, units: list[Unit]):
             break
         for u in units:
             if u.start <= k < u.stop and u.kind != "person":
+                # "премьер-министр Кубы", "глава МИД Грузии": a bare genitive;
+                # "в ходе поездки в Австрию": a place, not the person's country
+                if k == u.start and _introducer(toks, u.start) is not None:
+                    break
                 if code_ is None:
                     code_ = u.code
                 absorbed.append(u)
-        if t.pos == "ADJ" and t.lemma in lex.adjectives and code_ is None:
-            code_ = lex.adjectives[t.lemma]
+        else:
+            pass
+        if any(u.start <= k < u.stop and u.kind != "person" and k == u.start
+               and _introducer(toks, u.start) is not None for u in units):
+            break
+        if t.pos == "ADJ" and code_ is None and not (
+                k + 1 < len(toks) and lex.modality.get(toks[k + 1].lemma) == "origin"):
+            code_ = _adjective_country(t)
         if t.pos == "NOUN" and t.lemma in lex.actor_nouns:
             position = t.lemma
             sector = lex.actor_nouns[t.lemma]
@@ -629,6 +655,15 @@ def _subject_anchor(toks: list[Token], a: int) -> list[int]:
         if any(toks[c].rel.startswith("nsubj") for c in kids[i]):
             break
         head = toks[t.head]
+        lex = lexicon()
+        if t.pos == "NOUN" and t.rel == "nmod" and lex.modality.get(head.lemma) == "setting" \
+                and 0 <= head.head < len(toks):
+            # "в ходе визита в Австрию Ли Пэн заявил": the visitor is the subject
+            i = head.head
+            if i in chain:
+                break
+            chain.append(i)
+            continue
         if t.rel in ("xcomp", "conj", "advcl") and head.pos in ("VERB", "ADJ", "AUX") \
                 or t.rel in ("xcomp", "acl") and head.pos == "NOUN" \
                 or t.pos == "NOUN" and t.rel in ("obj", "xcomp", "obl") \
