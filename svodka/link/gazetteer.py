@@ -62,14 +62,11 @@ class _Gazetteer:
         staged: dict[str, dict[str, Place]] = {kind: {} for kind in PRIORITY}
         common: dict[str, set[str]] = {kind: set() for kind in PRIORITY}
 
-        capitals = {}
         for row in _rows("countries.tsv"):
             place = Place(COUNTRY, row["name"], row["iso3"], row["iso3"])
             self._add(place, row, staged, common)
             for adj in _split(row["adjectives"]):
                 self.adjectives.setdefault(adj, row["iso3"])
-            if row["capital"]:
-                capitals[(key(row["capital"].split()), row["iso3"])] = row["iso3"]
         for row in _rows("organisations.tsv"):
             place = Place(IGO, row["name"], row["code"], row["country"],
                           parent=row["parent"] or None)
@@ -82,8 +79,8 @@ class _Gazetteer:
                 for adj in _split(row["adjectives"]):
                     self.adjectives.setdefault(adj, country)
         for row in _rows("cities.tsv"):
-            capital_of = capitals.get((key(row["name"].split()), row["iso3"]))
-            place = Place(CITY, row["name"], row["geonameid"], row["iso3"], capital_of)
+            place = Place(CITY, row["name"], row["geonameid"], row["iso3"],
+                          row["capital_of"] or None)
             self._add(place, row, staged, common)
 
         for kind in PRIORITY:                       # countries first: they win
