@@ -32,6 +32,12 @@ def extract(analysis: Analysis, nlp=None) -> None:
     offices: dict[int, set[str]] = {}
     for occ in occupations:
         offices.setdefault(occ.who, set()).add(common.titles()[occ.phrase.title_index].office)
+    for name in ("meeting", "deal"):
+        try:
+            module = __import__(f"{__name__}.{name}", fromlist=["find"])
+            analysis.facts.extend(module.find(analysis, by_sentence))
+        except Exception:
+            log.exception("%s: %s", name, analysis.document.id)
     try:
         _annotate_persons(analysis)
     except Exception:

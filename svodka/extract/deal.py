@@ -1,0 +1,167 @@
+"""Deal facts: transactions and agreements.
+
+Two kinds, from the lexicon ``svodka/data/deal_triggers.tsv``:
+
+* a transaction ("купила 5% акций", "дала кредит", "оштрафовать"), typed as
+  FactRuEval types it (купля/продажа, займ/возвращение займа, наложение/
+  выплата штрафа, инвестиции). Parties: the nearest name before the trigger
+  in the nominative (the actor) and the first name after it.
+* an agreement named as a document ("соглашение о ...", "договор", ...),
+  with its subject (a yargy phrase: the document noun and its "о/об/по/
+  между ..." complement) and a status from the verb beside it (proposed,
+  agreed, signed, ratified, cancelled). Parties: the names of the sentence;
+  where the sentence names none, the persons whose speech it reports.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from yargy import and_, not_, or_, rule
+from yargy.predicates import dictionary, gram, in_, tag
+
+from ..model import LOC, LOCORG, ORG, PER, Analysis, Fact, Sentence
+from . import common
+from .grammar import Grammar, leaves, mention_tags
+
+PARTY_TYPES = {ORG, LOC, LOCORG, PER}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for row in common.data_lines("deal_triggers.tsv"):
+        role = row[1]
+        value = row[2] if len(row) > 2 else ""
+        for lem in common.key(row[0]):
+            out.setdefault(role, {})[lem] = value
+    return out
+
+
+@lru_cache(maxsize=1)
+def grammar() -> Grammar:
+    docs = set(lexicon().get("document", {}))
+    WORD = or_(rule(and_(or_(gram("NOUN"), gram("ADJF"), gram("NUMR")), not_(tag("B-PER")))),
+               rule(tag("I-ORG")), rule(tag("I-LOC")), rule(tag("B-ORG")), rule(tag("B-LOC")),
+               rule(in_({"и"})))
+    COMPLEMENT = rule(in_({"о", "об", "по", "между", "на"}), WORD.repeatable(max=10))
+    DOC = or_(rule(dictionary(docs)), rule(and_(gram("ADJF"), tag("O")).repeatable(max=2), dictionary(docs)))
+    return Grammar(rule(DOC, COMPLEMENT.optional()).named("subject"))
+
+
+def _lemma_hits(sentence: Sentence, table: dict[str, str]) -> list[tuple[int, str]]:
+    out = []
+    for i, token in enumerate(sentence.tokens):
+        if token.pos not in ("NOUN", "VERB"):
+            continue
+        for lem in common.token_lemmas(token):
+            if lem in table:
+                out.append((i, table[lem]))
+                break
+    return out
+
+
+def _token_mentions(analysis: Analysis, sentence: Sentence, mentions: list[int]) -> list[tuple[int, int, int]]:
+    """(first token, last token, mention) of the party mentions, in order."""
+    out = []
+    for m in mentions:
+        mention = analysis.mentions[m]
+        if mention.type not in PARTY_TYPES:
+            continue
+        idx = [i for i, t in enumerate(sentence.tokens) if t.start < mention.stop and t.stop > mention.start]
+        if idx:
+            out.append((idx[0], idx[-1], m))
+    return sorted(out)
+
+
+def _party(analysis: Analysis, m: int) -> tuple[str, Optional[str]]:
+    entity = common.entity_of(analysis, m)
+    return common.mention_name(analysis, m), (entity.id if entity else None)
+
+
+def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
+    lex = lexicon()
+    transactions = lex.get("transaction", {})
+    documents = lex.get("document", {})
+    statuses = lex.get("status", {})
+    out: list[Fact] = []
+    for s_index, sentence in enumerate(analysis.sentences):
+        if not sentence.tokens:
+            continue
+        trans = _lemma_hits(sentence, transactions)
+        docs = _lemma_hits(sentence, documents)
+        if not trans and not docs:
+            continue
+        mentions = by_sentence.get(s_index, [])
+        parties = _token_mentions(analysis, sentence, mentions)
+        if trans:
+            fact = _transaction(analysis, sentence, parties, trans[0])
+            if fact is not None:
+                out.append(fact)
+        if docs:
+            fact = _agreement(analysis, sentence, mentions, parties, _lemma_hits(sentence, statuses))
+            if fact is not None:
+                out.append(fact)
+    return out
+
+
+def _transaction(analysis: Analysis, sentence: Sentence, parties, trigger) -> Optional[Fact]:
+    index, kind = trigger
+    tokens = sentence.tokens
+    before = [p for p in parties if p[1] < index]
+    after = [p for p in parties if p[0] > index]
+    actor = None
+    for p in reversed(before):
+        if tokens[p[0]].feats.get("Case") == "Nom":
+            actor = p
+            break
+    if actor is None and before:
+        actor = before[-1]
+    chosen = [p for p in (actor,) if p]
+    for p in after:
+        if not chosen or common.person_key(analysis, p[2]) != common.person_key(analysis, chosen[0][2]):
+            if analysis.mentions[p[2]].type != PER or len(chosen) == 0:
+                chosen.append(p)
+                break
+            chosen.append(p)
+            break
+    if not chosen:
+        return None
+    names, ids = [], []
+    for p in chosen:
+        name, entity = _party(analysis, p[2])
+        if name.lower() not in [n.lower() for n in names]:
+            names.append(name)
+            if entity:
+                ids.append(entity)
+    args = {"participants": names, "type": kind, "trigger": tokens[index].text}
+    if ids:
+        args["participant_entities"] = ids
+    return Fact("Deal", args, sentence.start, sentence.stop, status="agreed")
+
+
+def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, statuses) -> Optional[Fact]:
+    tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
+    found = grammar().findall(sentence.tokens, tags)
+    if not found:
+        return None
+    start, stop, match, offset = found[0]
+    idx = leaves(match, offset).get("subject", list(range(start, stop)))
+    subject = common.nominative([sentence.tokens[i] for i in idx])
+    status = None
+    if statuses:
+        # the status word nearest the document noun
+        status = min(statuses, key=lambda s: abs(s[0] - start))[1]
+    names, ids = [], []
+    for first, last, m in parties:
+        name, entity = _party(analysis, m)
+        if name.lower() not in [n.lower() for n in names]:
+            names.append(name)
+            if entity:
+                ids.append(entity)
+    if not names and status is None:
+        return None
+    args = {"participants": names, "subject": subject}
+    if ids:
+        args["participant_entities"] = ids
+    return Fact("Deal", args, sentence.start, sentence.stop, status=status)
