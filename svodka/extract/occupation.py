@@ -151,6 +151,27 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         if found is None:
             continue
         t_index, length = found
+        fld = parts.get("field", [])
+        if fld and length == len(title_tokens) and fld[0] == title_tokens[-1] + 1:
+            # the parse may give a title's own words to FIELD
+            # ("министр | иностранных дел"): the longest title wins
+            longer = _title(sentence, title_tokens + fld)
+            if longer is not None and longer[1] > length:
+                t_index, length = longer
+                title_tokens = title_tokens + fld[:longer[1] - len(title_tokens)]
+                fld = fld[longer[1] - len(parts["title"]):]
+        # "Глава | МИД России": the parse gives "МИД" to the place, the
+        # office is still the longer title "глава МИД"
+        after = sorted(set(parts.get("where", [])))
+        if after and length == len(title_tokens) and after[0] == title_tokens[-1] + 1:
+            run = [after[0]]
+            for i in after[1:]:
+                if i != run[-1] + 1:
+                    break
+                run.append(i)
+            longer = _title(sentence, title_tokens + run)
+            if longer is not None and longer[1] > length and titles[longer[0]].role <= len(title_tokens):
+                t_index = longer[0]
         title = titles[t_index]
         role_len = min(title.role, length)
         role_end = title_tokens[role_len - 1]
@@ -166,7 +187,6 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         # title words left over after the longest title are a place ("глава
         # региона" when only "глава" is a title)
         leftover = title_tokens[length:]
-        fld = parts.get("field", [])
         last_lemmas = common.token_lemmas(sentence.tokens[title_tokens[length - 1]])
         where = []
         if fld and last_lemmas & field_words and not body:
