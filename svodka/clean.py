@@ -89,6 +89,7 @@ CONTINUATION = ",;:"
 # Closing quotes and brackets hide the punctuation before them: «...».
 CLOSERS = "»\"”“')]"
 OPENING_QUOTES = "«„“\"'"
+QUOTE_PAIRS = (("«", "»"), ("„", "“"), ("“", "”"), ('"', '"'))
 # Lines that start with these are list items, not headlines.
 LIST_MARKERS = "•·*-–—●▪►>"
 
@@ -225,6 +226,8 @@ def site_name(value: str) -> str:
 # Grammars compiled from the data file
 
 MAX_CREDIT_TOKENS, MAX_TEXT_TOKENS, MAX_HEADLINE_TOKENS = 8, 16, 30
+# Words of a medium's name without quotes: "газета The New York Post".
+MAX_NAME_WORDS = 4
 SLOTS = ("{credit}", "{text}", "{headline}")
 VALUE_MARK = "|"
 LINE_LABEL, VALUE_LABEL, SOURCE_LABEL, NAME_LABEL, AGENCY_LABEL = "line ", "value", "source", "name", "agency "
@@ -312,9 +315,6 @@ def grammars() -> Grammars:
     line_rules = [_line_rule(tokenizer, index, entry)
                   for index, entry in enumerate(patterns) if entry.kind in LINE_KINDS]
 
-    def alternatives(kind: str) -> list:
-        return [rule(*_pattern_items(tokenizer, entry.pattern)) for entry in patterns if entry.kind == kind]
-
     agencies, agency_rules = {}, []
     for index, entry in enumerate(patterns):
         if entry.kind == "agency":
@@ -328,20 +328,33 @@ def grammars() -> Grammars:
     quoted_name = rule(in_(set(OPENING_QUOTES)),
                        rule(not_(in_(set("»\"”“")))).repeatable(max=6),
                        in_(set("»\"”“")))
-    capitalized_name = rule(_capitalized_word()).repeatable(max=3)
-    medium = or_(*alternatives("medium"))
-    named_medium = rule(medium, or_(agency, rule(opening, site, closing), quoted_name,
-                                    capitalized_name).named(NAME_LABEL))
-    source = or_(rule(opening, site, closing), agency, named_medium).named(SOURCE_LABEL)
+    capitalized_name = rule(_capitalized_word()).repeatable(max=MAX_NAME_WORDS)
+
+    def source(*cases: str):
+        """A site, a known agency, or a medium noun in one of ``cases``
+        followed by its name. The case tells the source from the addressee:
+        "сообщает агентство X" (nominative) credits X, "сообщил агентству X"
+        (dative) does not."""
+        medium = or_(*[rule(*items[:-1], and_(items[-1], or_(*[gram(case) for case in cases])))
+                       for items in (_pattern_items(tokenizer, entry.pattern)
+                                     for entry in patterns if entry.kind == "medium")])
+        named_medium = rule(medium, or_(agency, rule(opening, site, closing), quoted_name,
+                                        capitalized_name).named(NAME_LABEL))
+        return or_(rule(opening, site, closing), agency, named_medium).named(SOURCE_LABEL)
+
     # The credit grammar runs over whole bodies; a morph_pipeline lets the
     # parser start a match only at a word of the lead, which keeps it fast.
-    lead = morph_pipeline([entry.pattern.replace("<", "").replace(">", "")
-                           for entry in patterns if entry.kind in ("credit_verb", "credit_phrase")])
+    def lead(kind: str):
+        return morph_pipeline([entry.pattern.replace("<", "").replace(">", "")
+                               for entry in patterns if entry.kind == kind])
     # Datelines credit the agency by punctuation alone: "МОСКВА, 25 ноября.
     # /ТАСС/." and "МОСКВА, 25 ноя — РИА Новости.".
     slashed = rule(pipeline(["/"]), or_(agency, rule(site)), eq("/"))
     dashed = rule(pipeline(["—", "–"]), agency, eq("."))
-    credit = or_(rule(lead, source), rule(slashed.named(SOURCE_LABEL)), rule(dashed.named(SOURCE_LABEL)))
+    credit = or_(rule(lead("credit_verb"), source("nomn")),
+                 # "по данным агентства", "со ссылкой на агентство"
+                 rule(lead("credit_phrase"), source("gent", "accs")),
+                 rule(slashed.named(SOURCE_LABEL)), rule(dashed.named(SOURCE_LABEL)))
     sites = {entry.pattern.lower(): entry.value or entry.pattern
              for entry in patterns if entry.kind == "agency" and _is_site_pattern(tokenizer, entry.pattern)}
     first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
@@ -440,8 +453,9 @@ def _value_text(text: str, tokens: list) -> str:
         return site_name(sites[0].value)
     value = text[tokens[0].span.start:tokens[-1].span.stop]
     value = value.strip(" \t.,:;—–-")
-    if value[:1] == "«" and value[-1:] == "»" and value.count("«") == 1:
-        value = value[1:-1].strip()
+    for opening, closing in QUOTE_PAIRS:
+        if value[:1] == opening and value[-1:] == closing and value.count(opening) == (1 if opening != closing else 2):
+            value = value[1:-1].strip()
     return value
 
 
