@@ -32,8 +32,10 @@ Where the body lies, in order of the steps of :func:`clean`:
    (:func:`body_segments` gives the body less those lines).
 
 The body is then searched for the agency or site it credits ("...,
-сообщает primeminister.kz.", "передает ТАСС", "по данным РИА Новости"), which
-becomes ``Document.original_source``.
+сообщает primeminister.kz.", "передает ТАСС", "по данным РИА Новости", a
+dateline's "/ТАСС/"), which becomes ``Document.original_source``. Only a
+site, an agency of the data file or a name after a medium noun ("газета
+«Ведомости»") counts: "сообщил министр" credits no site.
 """
 from __future__ import annotations
 
@@ -719,6 +721,11 @@ class CleaningReport:
     furniture_inside_body: int = 0  # furniture lines listed inside the body span
     unaccounted: int = 0            # lines outside the body with no Furniture record (a bug)
     roles: Counter = field(default_factory=Counter)
+
+    @property
+    def exit_status(self) -> int:
+        """For a command line: 1 when a line left the body without a record."""
+        return 1 if self.unaccounted else 0
 
 
 def iter_text_files(paths: Iterable[str | Path]) -> Iterator[Path]:

@@ -21,8 +21,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__.strip())
         return 0 if argv else 2
-    report = cleaning_report(argv)
-    return 1 if report.unaccounted else 0
+    return cleaning_report(argv).exit_status
 
 
 if __name__ == "__main__":
