@@ -193,13 +193,16 @@ def nominative(tokens: Sequence[Token]) -> str:
     head_done = False
     number = "sing"
     for token in tokens:
+        if token.pos in NOUN_POS:
+            number = "plur" if token.feats.get("Number") == "Plur" else "sing"
+            break
+    for token in tokens:
         text = token.text
         if head_done:
             words.append(text)
             continue
         if token.pos in NOUN_POS:
             head_done = True
-            number = "plur" if token.feats.get("Number") == "Plur" else "sing"
         if token.pos in NOUN_POS or token.pos in ("ADJ", "DET", "VERB"):
             words.append(_inflect(_analyzer(), token, number) or text)
         else:

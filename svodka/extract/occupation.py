@@ -94,7 +94,7 @@ def grammar() -> Grammar:
                rule(in_({"и"}), adjs(and_(gram("NOUN"), gram("gent"), tag("O")))))
     WHERE = rule(HEAD, TAIL.repeatable(max=4).optional()).named("where")
     PP = rule(in_({"в", "во", "на", "при", "от"}),
-              or_(adjs(NAME), adjs(and_(gram("NOUN"), tag("O"))))).named("pp")
+              or_(adjs(NAME), rule(adjs(and_(gram("NOUN"), tag("O"))), NAME.optional()))).named("pp")
     PHRASE = rule(POSITION, WHERE.optional(), PP.optional())
     return Grammar(PHRASE, prefixes=words.get("prefix", []))
 
@@ -355,6 +355,21 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupati
     return out
 
 
+@lru_cache(maxsize=1)
+def _owner_words() -> frozenset[str]:
+    out = set()
+    for w in common.position_words().get("owner", []):
+        out.update(common.key(w))
+    return frozenset(out)
+
+
+def _known(analysis: Analysis, mention: int) -> bool:
+    """An organisation the gazetteer knows has a canonical name; another is
+    named as written, its head in the nominative."""
+    entity = common.entity_of(analysis, mention)
+    return bool(entity and entity.code)
+
+
 def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
     titles = common.titles()
     out: list[Fact] = []
@@ -370,7 +385,8 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
         if phrase.where_tokens:
             w_tokens = [sentence.tokens[i] for i in phrase.where_tokens]
             mention = analysis.mentions[occ.where_mention] if occ.where_mention is not None else None
-            if mention is not None and mention.start <= w_tokens[0].start and mention.stop >= w_tokens[-1].stop:
+            if mention is not None and mention.start <= w_tokens[0].start and mention.stop >= w_tokens[-1].stop \
+                    and (mention.type != ORG or _known(analysis, occ.where_mention)):
                 where = common.mention_name(analysis, occ.where_mention)
             else:
                 where = common.nominative(w_tokens)
@@ -399,7 +415,18 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             out.remove(seen.pop(bare))
         elif not where and any(k[0] == key[0] and k[1] == key[1] for k in seen):
             continue
-        fact = Fact("Occupation", args, sentence.start, sentence.stop)
+        kind = "Occupation"
+        if common.key(title.office)[:1] and common.key(title.office)[0] in _owner_words():
+            # "владелец", "основатель": FactRuEval's Ownership, owner and property
+            if not where:
+                continue
+            kind = "Ownership"
+            args = {"owner": who, "property": where, "position": position}
+            if who_entity:
+                args["owner_entity"] = who_entity.id
+            if where_entity:
+                args["property_entity"] = where_entity
+        fact = Fact(kind, args, sentence.start, sentence.stop)
         seen[key] = fact
         out.append(fact)
     return out
