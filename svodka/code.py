@@ -124,6 +124,7 @@ class Lexicon:
     abbrs: dict = field(default_factory=dict)      # surface -> (code, kind, sector, name)
     adjectives: dict = field(default_factory=dict)  # lemma -> code
     first_words: set = field(default_factory=set)
+    aliases: dict = field(default_factory=dict)     # code -> code used in events
     max_len: int = 1
 
 
@@ -213,6 +214,9 @@ def lexicon() -> Lexicon:
             lex.abbrs[pattern] = (code_, kind, sector, name)
         else:
             lex.names[tuple(_norm(pattern).split())] = (code_, kind, sector, name)
+    for row in _rows("event_codes.tsv"):
+        if len(row) >= 2:
+            lex.aliases[row[0]] = row[1]
     lex.names.pop((), None)
     lex.first_words = {k[0] for k in lex.names}
     lex.max_len = max((len(k) for k in lex.names), default=1)
@@ -543,7 +547,7 @@ def _left_context(toks: list[Token], first: int, units: list[Unit]):
             if u.start <= k < u.stop and u.kind != "person":
                 # "премьер-министр Кубы", "глава МИД Грузии": a bare genitive;
                 # "в ходе поездки в Австрию": a place, not the person's country
-                if k == u.start and _introducer(toks, u.start) is not None:
+                if k == u.start and _introducer(toks, u.start, nouns=False) is not None:
                     break
                 if code_ is None:
                     code_ = u.code
@@ -551,7 +555,7 @@ def _left_context(toks: list[Token], first: int, units: list[Unit]):
         else:
             pass
         if any(u.start <= k < u.stop and u.kind != "person" and k == u.start
-               and _introducer(toks, u.start) is not None for u in units):
+               and _introducer(toks, u.start, nouns=False) is not None for u in units):
             break
         if t.pos == "ADJ" and code_ is None and not (
                 k + 1 < len(toks) and lex.modality.get(toks[k + 1].lemma) == "origin"):
@@ -666,7 +670,10 @@ def _subject_anchor(toks: list[Token], a: int) -> list[int]:
             continue
         if t.rel in ("xcomp", "conj", "advcl") and head.pos in ("VERB", "ADJ", "AUX") \
                 or t.rel in ("xcomp", "acl") and head.pos == "NOUN" \
-                or t.pos == "NOUN" and t.rel in ("obj", "xcomp", "obl") \
+                or t.pos == "NOUN" and t.rel in ("obj", "xcomp") \
+                or t.pos == "NOUN" and t.rel == "obl" and not any(
+                    toks[c].rel == "case" and toks[c].lemma in ("от", "из", "без", "против", "после", "до")
+                    for c in kids[i]) \
                 or t.pos == "ADJ" and t.rel == "amod":
             i = t.head
             if i in chain:
@@ -675,6 +682,42 @@ def _subject_anchor(toks: list[Token], a: int) -> list[int]:
         else:
             break
     return chain
+
+
+def _surface_recipient(toks, a, hi, units, frame, used) -> list:
+    """The frame's preposition after the trigger, and the first actor phrase
+    within the phrase it governs ("протест против ... визита российского
+    министра"); for a direct object, the first actor phrase in it."""
+    preps = {(item[1], item[2]) for item in frame if item[0] == "prep"}
+    for p in range(a + 1, hi):
+        t = toks[p]
+        if t.pos != "ADP":
+            continue
+        prep = "в" if _norm(t.text) == "во" else _norm(t.text)
+        if not any(prep == pp for pp, _ in preps):
+            continue
+        noun = next((k for k in range(p + 1, min(p + 5, hi))
+                     if toks[k].pos in ("NOUN", "PROPN")), None)
+        if noun is None or (prep, toks[noun].feats.get("Case", "")) not in preps:
+            continue
+        for u in units:
+            if u.absorbed or id(u) in used or not (p < u.start <= p + 8 and u.start < hi):
+                continue
+            if any(toks[k].text in (",", ";") or toks[k].pos == "ADP" or toks[k].pos == "VERB"
+                   and toks[k].feats.get("VerbForm") == "Fin" for k in range(p + 1, u.start)):
+                break
+            return [u]
+    if ("obj",) in frame:
+        for u in units:
+            if u.absorbed or id(u) in used or not (a < u.start <= a + 10 and u.start < hi):
+                continue
+            if any(toks[k].text in (",", ";", "«", "»") for k in range(a + 1, u.start)):
+                break
+            if _introducer(toks, u.start, nouns=False) is not None:
+                continue
+            if toks[u.start].feats.get("Case") in ("Gen", "Acc"):
+                return [u]
+    return []
 
 
 def _clause_bounds(toks: list[Token], a: int) -> tuple[int, int]:
@@ -695,15 +738,18 @@ def _clause_bounds(toks: list[Token], a: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _introducer(toks: list[Token], start: int) -> Optional[int]:
-    """The preposition standing before a phrase ("с премьер-министром Кубы")."""
+def _introducer(toks: list[Token], start: int, nouns: bool = True) -> Optional[int]:
+    """The preposition standing before a phrase ("с премьер-министром Кубы");
+    with ``nouns=False`` only over agreeing words ("в соседнюю республику"),
+    so that "президенту Белоруссии" has none."""
     k = start - 1
     steps = 0
     while k >= 0 and steps < 4:
         t = toks[k]
         if t.pos == "ADP":
             return k
-        if t.pos not in ("ADJ", "DET", "NUM") and not (t.pos in ("NOUN", "PROPN") and steps < 3):
+        if t.pos not in ("ADJ", "DET", "NUM") and not (
+                nouns and t.pos in ("NOUN", "PROPN") and steps < 3):
             return None
         k -= 1
         steps += 1
@@ -810,6 +856,10 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     kids = _children(toks)
     trig = match.trigger
     a = match.anchor
+    # "совместная работа с ...", "совместное патрулирование": the noun the
+    # adjective qualifies carries the arguments
+    if toks[a].pos == "ADJ" and toks[a].rel == "amod" and 0 <= toks[a].head < len(toks):
+        a = toks[a].head
     chain = _subject_anchor(toks, a)
     mods = _modality(toks, kids, a, chain)
     if "negation" in mods or "hypothetical" in mods:
@@ -818,7 +868,10 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     # ("пригласил посетить", "предложил обсудить", "попросил оказать содействие")
     if toks[a].pos == "VERB" and toks[a].feats.get("VerbForm") == "Inf":
         for other in find_triggers(sent):
-            if other.anchor != a and _path(toks, a, other.anchor) is not None:
+            path = _path(toks, a, other.anchor)
+            if other.anchor != a and path is not None and not any(
+                    toks[n].rel in ("ccomp", "advcl", "acl:relcl", "parataxis", "conj")
+                    for n in path):
                 return None
     category = trig.category
     if "planned" in mods and category in PLANNED_TO_AGREE:
@@ -856,6 +909,8 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     used = {id(u) for u in actors + recipients}
     # the tree did not give a recipient: the frame read on the surface
     if not recipients and frame:
+        recipients = _surface_recipient(toks, a, hi, units, frame, used)
+    if not recipients and frame:
         for u in units:
             if u.absorbed or id(u) in used or not (a < u.start < hi):
                 continue
@@ -878,7 +933,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 toks[subj].pos == "PRON" and toks[subj].lemma in ("он", "она")
                 or toks[subj].lemma in lex.actor_nouns):
             if not any(u.start <= subj < u.stop for u in units):
-                actors.append(state.last_person)
+                before = [u for u in units if u.person and u.official and u.stop <= subj
+                          and toks[_head_of(toks, u.start, u.stop)].rel.startswith("nsubj")]
+                actors.append(before[-1] if before else state.last_person)
         elif subj is None and recipients and trig.roles != "mutual" \
                 and toks[a].feats.get("Voice") == "Pass" and state.last_person is not None:
             # a passive clause without its agent: the person the paragraph is about
@@ -987,10 +1044,11 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
             return "recipient"
         return "actor"
     first = path[0]
-    case = toks[first].feats.get("Case", "")
+    case = toks[arg].feats.get("Case", "") or toks[first].feats.get("Case", "")
     if rel == "obj" and ("obj",) in frame:
         return "recipient"
-    if (rel == "iobj" or case == "Dat") and ("dat",) in frame:
+    if ("dat",) in frame and any(toks[n].rel == "iobj" or toks[n].feats.get("Case") == "Dat"
+                                 for n in path):
         return "recipient"
     if case == "Gen" and rel in ("nmod", "obl"):
         if ("gen",) in frame:
@@ -1029,7 +1087,7 @@ def _unit_from_actor(p: Actor) -> Unit:
 
 
 def _actor(u: Unit) -> Actor:
-    return Actor(raw_text=u.raw, entity_name=u.name, country=u.code,
+    return Actor(raw_text=u.raw, entity_name=u.name, country=lexicon().aliases.get(u.code, u.code),
                  sector_code=u.sector or "GOV", position=u.position, entity=u.entity)
 
 
