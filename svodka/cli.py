@@ -69,7 +69,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress line on stderr (default: when stderr is a terminal)")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="worker processes (default 1; with --engine dask: LocalCluster workers, "
+                        "default one per core)")
+    p.add_argument("--engine", choices=["local", "dask"], default="local",
+                   help="local: this machine, into --db; dask: Dask tasks over input shards, "
+                        "into Parquet (--out), merged later with 'svodka load'")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler (tcp://HOST:8786); default: start a LocalCluster")
+    p.add_argument("--out", metavar="PARQUET_DIR", help="Parquet output folder (--engine dask); "
+                   "rerunning skips the shards already finished there")
+    p.add_argument("--shard-size", type=int, default=256, metavar="N",
+                   help="documents per Dask shard (default 256)")
+    p.add_argument("--reprints", action="store_true",
+                   help="afterwards group near-duplicate articles into stories (see 'svodka stories')")
     p.set_defaults(handler=cmd_extract)
+
+    p = sub.add_parser("load", help="merge Parquet output of --engine dask into SQLite",
+                       description="Merge the finished shards of a Parquet folder written by "
+                       "'svodka extract --engine dask' into a database: each document's records "
+                       "replaced, in large transactions, as 'svodka extract' would store them.")
+    p.add_argument("parquet_dir", metavar="PARQUET_DIR")
+    _db(p)
+    p.add_argument("--reprints", action="store_true",
+                   help="afterwards group near-duplicate articles into stories")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(handler=cmd_load)
+
+    p = sub.add_parser("stories", help="group reprints (near-duplicate articles) into stories",
+                       description="Find near-duplicate articles (MinHash LSH over bodies), group "
+                       "them into stories (table story_members; views stories and story_events, "
+                       "where a story's events are counted once with their independent sources) "
+                       "and list the largest.")
+    _db(p)
+    p.add_argument("--threshold", type=float, default=0.5,
+                   help="estimated Jaccard similarity of 5-word shingles (default 0.5)")
+    p.add_argument("--limit", type=int, default=20, help="stories to list (default 20)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(handler=cmd_stories)
 
     p = sub.add_parser("show", help="one document: structure, entities, facts, events",
                        description="Show what svodka knows about one document. REF is a document "
@@ -164,8 +201,17 @@ def cmd_extract(args) -> int:
     from .model import Analysis, Rejection
 
     started = time.monotonic()
+    if args.engine == "dask":
+        return _extract_dask(args, started)
     store = Store(args.db)
-    pipeline = Pipeline(batch_size=args.batch_size)
+    if args.jobs > 1:
+        from .scale.pool import run_parallel
+        results = run_parallel(read_inputs(args.inputs), jobs=args.jobs, batch_size=args.batch_size)
+        # the workers' output arrives in bursts: commit in larger transactions
+        write_every = max(args.batch_size, 512)
+    else:
+        results = Pipeline(batch_size=args.batch_size).run(read_inputs(args.inputs))
+        write_every = args.batch_size
     progress = Progress(enabled=args.progress)
     done: list[Analysis] = []
     rejected: list[Rejection] = []
@@ -179,7 +225,7 @@ def cmd_extract(args) -> int:
         store.write(analyses, rejections)
         pending.clear()
 
-    for item in pipeline.run(read_inputs(args.inputs)):
+    for item in results:
         pending.append(item)
         if isinstance(item, Rejection):
             rejected.append(item)
@@ -192,11 +238,13 @@ def cmd_extract(args) -> int:
             for key in ("mentions", "entities", "facts", "quotes", "events"):
                 counts[key] += len(getattr(item, key))
             progress.update(done=1)
-        if len(pending) >= args.batch_size:
+        if len(pending) >= write_every:
             flush()
     flush()
     progress.close()
     store.close()
+    if args.reprints:
+        _print_reprints(args.db)
     elapsed = time.monotonic() - started
     summary = dict(counts, seconds=round(elapsed, 2), db=args.db,
                    documents_per_second=round(counts["documents"] / elapsed, 2) if elapsed else None,
@@ -210,6 +258,74 @@ def cmd_extract(args) -> int:
               f"{counts['quotes']} quotes, {counts['events']} events")
     if counts["documents"] == 0 or (args.strict and counts["rejected"]):
         return 1
+    return 0
+
+
+def _extract_dask(args, started: float) -> int:
+    from .scale.dask_runner import run_dask
+    if not args.out:
+        raise UserError("--engine dask writes Parquet: give --out PARQUET_DIR "
+                        "(then 'svodka load PARQUET_DIR --db FILE')")
+    try:
+        summary = run_dask(args.inputs, args.out, scheduler=args.scheduler,
+                           workers=args.jobs if args.jobs > 1 else None,
+                           batch_size=args.batch_size, documents_per_shard=args.shard_size)
+    except ValueError as error:
+        raise UserError(str(error))
+    summary["seconds"] = round(time.monotonic() - started, 2)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        print(f"{summary['processed']} shards processed ({summary['documents']} documents, "
+              f"{summary['rejected']} rejected), {summary['skipped']} already done, "
+              f"in {summary['seconds']:.1f} s -> {args.out}")
+        print(f"  merge into SQLite: svodka load {args.out} --db FILE")
+    return 0
+
+
+def _print_reprints(db: str, as_json: bool = False) -> dict:
+    from .scale.reprints import assign_stories
+    summary = assign_stories(db)
+    if not as_json:
+        print(f"  {summary['stories_with_reprints']} stories reprinted "
+              f"({summary['reprinted_documents']} documents); {summary['events']} events, "
+              f"{summary['story_events']} once per story")
+    return summary
+
+
+# -- load ----------------------------------------------------------------------
+def cmd_load(args) -> int:
+    from .scale.parquet import load
+    if not Path(args.parquet_dir).is_dir():
+        raise UserError(f"{args.parquet_dir}: no such folder")
+    started = time.monotonic()
+    counts = load(args.parquet_dir, args.db)
+    counts["seconds"] = round(time.monotonic() - started, 2)
+    if args.reprints:
+        counts["reprints"] = _print_reprints(args.db, as_json=args.json)
+    if args.json:
+        print(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        print(f"{counts['documents']} documents, {counts['rejected']} rejections from "
+              f"{counts['shards']} shards -> {args.db} in {counts['seconds']:.1f} s")
+    return 0 if counts["documents"] else 1
+
+
+# -- stories -------------------------------------------------------------------
+def cmd_stories(args) -> int:
+    from .scale.reprints import assign_stories, reprinted_stories
+    if not Path(args.db).exists():
+        raise UserError(f"{args.db}: no such database")
+    summary = assign_stories(args.db, threshold=args.threshold)
+    stories = reprinted_stories(args.db, limit=args.limit)
+    if args.json:
+        print(json.dumps(dict(summary, stories=stories), ensure_ascii=False, indent=2))
+        return 0
+    for key, value in summary.items():
+        print(f"{key:<22} {value}")
+    for story in stories:
+        print(f"{story['story_id']}  {story['documents']} documents, {story['sources']} sources: "
+              f"{story['doc_ids']}")
     return 0
 
 
