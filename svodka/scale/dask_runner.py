@@ -47,6 +47,7 @@ def run_dask(inputs: Sequence[str], out_dir: str | Path, scheduler: Optional[str
     per_shard = max(batch_size, documents_per_shard // batch_size * batch_size)
     shards = plan_shards(inputs, per_shard)
     _write_atomic(out / PLAN, json.dumps([s["id"] for s in shards]))
+    _remove_stale_temporaries(out)
     done = finished_shards(out)
     todo = [s for s in shards if s["id"] not in done]
     summary = {"shards": len(shards), "skipped": len(shards) - len(todo), "processed": 0,
@@ -75,6 +76,12 @@ def run_dask(inputs: Sequence[str], out_dir: str | Path, scheduler: Optional[str
         if cluster is not None:
             cluster.close()
     return summary
+
+
+def _remove_stale_temporaries(out: Path) -> None:
+    """Temporary files a killed run left behind (never read, but they take space)."""
+    for temporary in out.glob("*/.*.tmp"):
+        temporary.unlink(missing_ok=True)
 
 
 def planned_shards(out_dir: str | Path) -> Optional[list[str]]:
