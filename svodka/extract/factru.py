@@ -8,7 +8,7 @@ one.
 """
 from __future__ import annotations
 
-from ..model import Analysis
+from ..model import Analysis, Fact
 
 ARGS = {
     "Occupation": [("Who", "who"), ("Position", "position"), ("Where", "where")],
@@ -31,7 +31,10 @@ def task3_facts(analysis: Analysis) -> list[tuple[str, list[tuple[str, str]]]]:
         if not spec:
             continue
         if fact.type == "Occupation" and not fact.args.get("where"):
-            continue    # the standard's occupations nearly always name a place
+            if not fact.args.get("where_context"):
+                continue    # the standard's occupations nearly always name a place
+            fact = Fact(fact.type, dict(fact.args, where=fact.args["where_context"]),
+                        fact.start, fact.stop, fact.status)
         if fact.type == "Deal" and not fact.args.get("type"):
             continue    # an agreement as a document is no FactRuEval deal type
         args = []

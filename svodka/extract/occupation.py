@@ -363,6 +363,30 @@ def _owner_words() -> frozenset[str]:
     return frozenset(out)
 
 
+def _national(office: str) -> bool:
+    first = common.key(office)
+    return any(first[:len(k)] == k for k in _national_offices())
+
+
+@lru_cache(maxsize=1)
+def _national_offices() -> tuple:
+    return tuple(common.key(w) for w in common.position_words().get("national", []))
+
+
+def _main_country(analysis: Analysis) -> Optional[str]:
+    """The country the document names most often (ties: the first named),
+    for an office named without its country ("премьер-министр Михаил
+    Фрадков"). Only a guess: kept apart from ``where``."""
+    best, count = None, 0
+    for entity in analysis.entities:
+        if entity.kind != "country":
+            continue
+        n = len(entity.mentions)
+        if n > count:
+            best, count = entity.name, n
+    return best
+
+
 def _known(analysis: Analysis, mention: int) -> bool:
     """An organisation the gazetteer knows has a canonical name; another is
     named as written, its head in the nominative."""
@@ -415,6 +439,10 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             out.remove(seen.pop(bare))
         elif not where and any(k[0] == key[0] and k[1] == key[1] for k in seen):
             continue
+        if not where and _national(title.office):
+            guess = _main_country(analysis)
+            if guess:
+                args["where_context"] = guess
         kind = "Occupation"
         if common.key(title.office)[:1] and common.key(title.office)[0] in _owner_words():
             # "владелец", "основатель": FactRuEval's Ownership, owner and property
