@@ -38,15 +38,17 @@ from ..model import (CITY, COUNTRY, IGO, LOC, LOCORG, ORG, ORGANISATION, PER,
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
-# Tokens a name never spans: list bullets and brackets (a Latin original, an
-# abbreviation or a country of origin follows a name in parentheses).
-HARD_SEPARATORS = {"•", "·", "(", ")", "[", "]", "|", "/", ";"}
+# Tokens a name never spans: list bullets, brackets (a Latin original, an
+# abbreviation or a country of origin follows a name in parentheses) and a
+# dash standing alone ("Топалов — Нисипяну"; hyphenated names are one token).
+HARD_SEPARATORS = {"•", "·", "(", ")", "[", "]", "|", "/", ";", "—", "–", "-"}
 # A comma separates names in lists ("Овечкин, Фёдоров"); organisation names
 # may hold one ("Министерство экономики, торговли и ..."), so only persons and
 # places are split at commas.
 SOFT_SEPARATORS = {","}
 COORDINATORS = {"и", "или", ","}
 STATE_KINDS = {COUNTRY}
+CAPITAL = "capital"     # a city that is a capital, for _place_type only
 PLACE_KINDS = {COUNTRY, CITY, REGION}
 KIND_OF_PLACE = {"country": COUNTRY, "city": CITY, "region": REGION, "igo": IGO}
 
@@ -60,6 +62,7 @@ class Cues:
     state_name: set[str] = field(default_factory=set)
     office: set[str] = field(default_factory=set)
     envoy: set[str] = field(default_factory=set)
+    partner_prep: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -89,6 +92,8 @@ def refine_mentions(analysis: Analysis) -> None:
     mentions = [m for m in analysis.mentions
                 if not (m.text in c.not_name and m.source != "anaphor")]
     mentions = [part for m in mentions for part in _split(m, analysis)]
+    _reindex(analysis, mentions)    # split pieces find their entities
+    mentions = list(analysis.mentions)
     for mention in mentions:
         entity = analysis.entity(mention.entity)
         if entity is not None and entity.kind == IGO and mention.type == LOC:
@@ -159,6 +164,7 @@ def _normal(tokens: list[Token], text: str) -> str:
 
 # -- splitting ---------------------------------------------------------------
 def _split(mention: Mention, analysis: Analysis) -> list[Mention]:
+    from . import gazetteer
     sentence = _sentence(analysis, mention)
     if sentence is None or mention.source == "anaphor":
         return [mention]
@@ -185,6 +191,9 @@ def _split(mention: Mention, analysis: Analysis) -> list[Mention]:
             continue
         piece = _make(analysis, mention.sentence, part, mention.type, mention.source)
         piece.entity = None     # found again by _reindex
+        place = gazetteer.resolve([t.text for t in part])
+        if place is not None:   # "Монако • Намибия" was one PER to NER
+            piece.type = ORG if place.kind == "igo" else LOC
         out.append(piece)
     return out
 
@@ -339,7 +348,7 @@ def _type_places(mentions: list[Mention], analysis: Analysis) -> None:
         if kind not in PLACE_KINDS:
             continue
         if kind == CITY and _capital(analysis, mention):
-            kind = COUNTRY      # a capital stands for its state: "Москва ответила Киеву"
+            kind = CAPITAL      # may stand for its state: "Москва ответила Киеву"
         sentence = _sentence(analysis, mention)
         if sentence is None:
             continue
@@ -365,11 +374,21 @@ def _place_type(sentence: Sentence, mention: Mention, kind: str,
     prev = tokens[j] if j >= 0 else None
     prev_lemma = (prev.lemma or prev.text.lower()) if prev else ""
     nxt = tokens[last] if last < len(tokens) else None
+    if first == 0 and last == len(tokens):
+        return LOC      # a name alone on its line: a heading, nobody acts
     if prev is not None and prev.pos == "ADP":
         if kind in STATE_KINDS and prev_lemma in ("в", "во") \
                 and any((t.lemma or "") in c.envoy for t in tokens[max(0, j - 3):j]):
             return LOCORG   # accredited to the state: "посол Японии в России"
-        return LOC if prev_lemma in c.place_prep else (LOCORG if kind in STATE_KINDS else LOC)
+        if prev_lemma == "от" and any((t.lemma or t.text) == "до" for t in tokens[last:last + 4]):
+            return LOC      # "от Венесуэлы до Кубы": a stretch of space
+        if prev_lemma in c.place_prep:
+            return LOC
+        if kind in STATE_KINDS:
+            return LOCORG
+        if kind == CAPITAL and prev_lemma in c.partner_prep:
+            return LOCORG
+        return LOC
     if case == "Loc":
         return LOC      # the prepositional case: a place after "в", "на"
     if prev is not None and prev.text == "(" and nxt is not None and nxt.text in (")", ","):
@@ -390,7 +409,8 @@ def _place_type(sentence: Sentence, mention: Mention, kind: str,
     if prev is not None and prev.pos in ("NOUN", "PROPN") and case == "Gen":
         if prev_lemma in c.place_noun:
             return LOC
-        if kind in STATE_KINDS or prev_lemma in c.org_head or _office(prev_lemma):
+        if kind in STATE_KINDS or kind == CAPITAL or prev_lemma in c.org_head \
+                or _office(prev_lemma):
             return LOCORG
         return LOC
     if kind in STATE_KINDS:
