@@ -57,7 +57,7 @@ def grammar() -> Grammar:
     CONT = dictionary(rest)
     # a title is a singular noun: "после" (ADP) is no "посол", "представители"
     # of a body are no one's office
-    START = and_(dictionary(starts), gram("NOUN"), not_(gram("plur")))
+    START = and_(dictionary(starts), or_(gram("NOUN"), gram("ADJF")), not_(gram("plur")))
     TITLE = rule(START, CONT.repeatable(max=4).optional()).named("title")
     TITLE2 = rule(and_(dictionary(starts), gram("gent")),
                   CONT.repeatable(max=4).optional()).named("title2")
@@ -204,7 +204,7 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
             where = pp[1:]
         where = _trim(sentence, where)
         out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
-                          _case(sentence, [title_tokens[0]]), country))
+                          _case(sentence, sorted(set(role))[:1] or [title_tokens[0]]), country))
         del role_end
     return out
 
@@ -259,8 +259,14 @@ def _persons(tags: list[str]) -> list[tuple[int, int]]:
     return out
 
 
+# animate masculine nouns share their genitive and accusative forms, and the
+# tagger may pick either
+SAME_FORM = {frozenset({"Gen", "Acc"})}
+
+
 def _agrees(phrase: Phrase, case: Optional[str]) -> bool:
-    return not phrase.case or not case or phrase.case == case
+    return (not phrase.case or not case or phrase.case == case
+            or frozenset({phrase.case, case}) in SAME_FORM)
 
 
 def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple[tuple[int, int], Phrase]]:
