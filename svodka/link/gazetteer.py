@@ -156,7 +156,8 @@ def _lookup(words: list[str], scanning: bool) -> Optional[Place]:
     g = _gazetteer()
     if not words:
         return None
-    place = g.by_abbr.get(" ".join(words))
+    # "ОПЕК+" comes as the tokens "ОПЕК", "+"
+    place = g.by_abbr.get(" ".join(words)) or g.by_abbr.get("".join(words))
     if place is not None:
         return place
     if not _capitalised(words):
