@@ -125,6 +125,7 @@ class Lexicon:
     adjectives: dict = field(default_factory=dict)  # lemma -> code
     first_words: set = field(default_factory=set)
     aliases: dict = field(default_factory=dict)     # code -> code used in events
+    abroad: set = field(default_factory=set)        # "посольство в X" is not X's
     max_len: int = 1
 
 
@@ -188,6 +189,8 @@ def lexicon() -> Lexicon:
     for row in _rows("actor_nouns.tsv"):
         if len(row) >= 2:
             lex.actor_nouns[_norm(row[0])] = row[1]
+            if len(row) >= 3 and row[2] == "abroad":
+                lex.abroad.add(_norm(row[0]))
     for row in _country_rows():
         iso = (row.get("iso3") or "").strip()
         if not iso:
@@ -406,6 +409,7 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
             continue
         n = p - 1
         if n >= 0 and not taken[n] and toks[n].pos == "NOUN" and toks[n].lemma in lex.actor_nouns \
+                and toks[n].lemma not in lex.abroad \
                 and toks[n].feats.get("Animacy") != "Anim" \
                 and not any(v.kind == "adj" and _adj_noun(toks, v.start) == n for v in units) \
                 and (toks[u.start].head == n or u.start - n == 2):
@@ -940,8 +944,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 and toks[a].feats.get("Voice") == "Pass" and state.last_person is not None:
             # a passive clause without its agent: the person the paragraph is about
             actors.append(state.last_person)
-    # the tree did not give an actor: the nearest nominative phrase before the trigger
-    if not actors:
+    # the tree did not give an actor: the nearest nominative phrase before a
+    # verb trigger (a noun's actor is its genitive or its light verb's subject)
+    if not actors and toks[a].pos in ("VERB", "ADJ"):
         for u in sorted(units, key=lambda u: -u.start):
             if u.absorbed or id(u) in used or u in recipients or not (lo <= u.start < a):
                 continue
@@ -1027,6 +1032,10 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
     """actor, recipient, place or None for a unit reached by ``path``."""
     arg = path[-1]                      # the anchor's dependent on the path
     rel = toks[arg].rel
+    # the first preposition on the way up decides, except that a frame
+    # preposition higher up still takes it ("согласен на контроль со стороны
+    # МАГАТЭ"); a place ("в Грузии") is a place
+    first_prep = None
     for n in path:
         prep = _prep(toks, kids, n)
         if prep is None:
@@ -1036,8 +1045,11 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
             prep = "в"
         if ("prep", prep, case) in frame:
             return "recipient"
-        if (prep, case) in LOCATIVE_PREPS:
-            return "place"
+        if first_prep is None:
+            first_prep = (prep, case)
+            if (prep, case) in LOCATIVE_PREPS:
+                return "place"
+    if first_prep is not None:
         return None
     if rel.startswith("nsubj"):
         if rel == "nsubj:pass" and trig.roles != "mutual" and ("obj",) in frame:
