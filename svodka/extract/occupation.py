@@ -148,6 +148,13 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         parts = leaves(match, offset)
         title_tokens = parts.get("title", [])
         found = _title(sentence, title_tokens) if title_tokens else None
+        lead = []
+        while found is None and len(title_tokens) > 1 and sentence.tokens[title_tokens[0]].pos == "ADJ":
+            # an adjective that may begin a title but does not here
+            # ("федеральный | министр транспорта")
+            lead.append(title_tokens[0])
+            title_tokens = title_tokens[1:]
+            found = _title(sentence, title_tokens)
         if found is None:
             continue
         t_index, length = found
@@ -175,7 +182,7 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         title = titles[t_index]
         role_len = min(title.role, length)
         role_end = title_tokens[role_len - 1]
-        mods = [i for i in parts.get("mod", []) if i < title_tokens[0]]
+        mods = [i for i in parts.get("mod", []) if i < title_tokens[0]] + lead
         role = mods + title_tokens[:role_len]
         # other adjectives before the title: a country's ("российский
         # президент") is the place, the rest ("известный") is dropped
