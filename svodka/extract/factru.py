@@ -35,8 +35,10 @@ def task3_facts(analysis: Analysis) -> list[tuple[str, list[tuple[str, str]]]]:
                 continue    # the standard's occupations nearly always name a place
             fact = Fact(fact.type, dict(fact.args, where=fact.args["where_context"]),
                         fact.start, fact.stop, fact.status)
-        if fact.type == "Deal" and not fact.args.get("type"):
-            continue    # an agreement as a document is no FactRuEval deal type
+        if fact.type == "Deal" and (not fact.args.get("type")
+                                    or len(fact.args.get("participants", [])) < 2):
+            continue    # an agreement as a document is no FactRuEval deal type,
+            #             and a deal has two sides
         args = []
         for name, role in spec:
             value = fact.args.get(role)
