@@ -441,6 +441,13 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
         if not span or m.type != PER:
             continue
         name = m.normal or m.text
+        # NER glued a country to the name ("России Дмитрия Медведева")
+        lead = _scan(toks, span[0], span[0] + 1, lex, whole=True) if len(span) > 2 else None
+        if lead is not None and lead[1] == "country":
+            raw = toks[span[0]].text
+            units.append(Unit(span[0], span[0] + 1, lead[0], "country", lead[3], raw, "GOV"))
+            span = span[1:]
+            name = " ".join(name.split()[1:]) or name
         code_, position, sector = None, None, "GOV"
         ent = analysis.entity(m.entity)
         if ent is not None:
@@ -456,6 +463,9 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                 sector = s2 or sector
         official = code_ is not None or bool(position)
         ctx_code, ctx_pos, ctx_sector, absorbed = _left_context(toks, span[0], units)
+        if ctx_code is None and ctx_pos is None:
+            # "Марк Тоунер, официальный представитель Госдепартамента США, ..."
+            ctx_code, ctx_pos, ctx_sector, absorbed = _right_context(toks, span[-1] + 1, units)
         official = official or bool(ctx_pos)
         if code_ is None:
             code_ = ctx_code
@@ -569,6 +579,32 @@ def _left_context(toks: list[Token], first: int, units: list[Unit]):
             sector = lex.actor_nouns[t.lemma]
         k -= 1
         steps += 1
+    return code_, position, sector, absorbed
+
+
+def _right_context(toks: list[Token], after: int, units: list[Unit]):
+    """An apposition after a person's name: ", премьер-министр Японии," gives
+    the country, position and sector the left context would."""
+    lex = lexicon()
+    if after >= len(toks) or toks[after].text != ",":
+        return None, None, None, []
+    code_, position, sector, absorbed = None, None, None, []
+    for k in range(after + 1, min(after + 10, len(toks))):
+        t = toks[k]
+        if t.text in STOP_PUNCT or t.pos in ("AUX", "SCONJ", "PRON", "CCONJ") \
+                or t.pos == "VERB" and t.feats.get("VerbForm") != "Part":
+            break
+        if t.pos == "NOUN" and t.lemma in lex.actor_nouns and position is None:
+            position, sector = t.lemma, lex.actor_nouns[t.lemma]
+        for u in units:
+            if u.start == k and u.kind != "person" and code_ is None \
+                    and _introducer(toks, u.start, nouns=False) is None:
+                code_ = u.code
+                absorbed.append(u)
+        if t.pos == "ADJ" and code_ is None:
+            code_ = _adjective_country(t)
+    if position is None:
+        return None, None, None, []
     return code_, position, sector, absorbed
 
 
@@ -954,6 +990,24 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     toks[_adj_noun(toks, u.start) or u.start].feats.get("Case") == "Nom":
                 actors.append(u)
                 break
+    if trig.roles == "demand":
+        # "Белград должен решить вопрос о Косово", says a foreign official:
+        # the subject is asked, the speaker asks
+        recipients, actors = [u for u in actors if not u.person], []
+        verbs = []
+        if toks[a].rel == "ccomp" and 0 <= toks[a].head < len(toks):
+            verbs.append(toks[a].head)
+        verbs += [c for c in kids[a] if toks[c].rel == "parataxis" and toks[c].pos == "VERB"]
+        for v in verbs:
+            for u in units:
+                if u.absorbed:
+                    continue
+                path = _path(toks, _head_of(toks, u.start, u.stop), v)
+                if path and toks[path[-1]].rel.startswith("nsubj"):
+                    actors.append(u)
+        if not actors and not verbs and _inside_quote(analysis.document.text, sent.start) \
+                and state.last_person is not None:
+            actors = [state.last_person]
     # persons act only as officials; anyone may be on the receiving end
     actors = [u for u in actors if not u.person or u.official]
     if trig.roles == "partner" and not recipients and len({u.code for u in actors}) == 1:
@@ -1020,6 +1074,14 @@ def _enrich(analysis, event: Event, sent: Sentence, places, units, toks) -> None
         event.location = _location(analysis, sent, places, units, toks, [], event.mode)
 
 
+def _inside_quote(text: str, position: int) -> bool:
+    """Is this position inside a quotation that began earlier?"""
+    before = text[max(0, position - 3000):position]
+    para = before[before.rfind("\n") + 1:] if "\n" in before else before
+    return before.count("«") > before.count("»") or para.count('"') % 2 == 1 \
+        or para.lstrip().startswith(("«", "—", "-", '"'))
+
+
 def _subject_token(toks, kids, chain) -> Optional[int]:
     for n in chain:
         for c in kids[n]:
@@ -1050,6 +1112,9 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
             if (prep, case) in LOCATIVE_PREPS:
                 return "place"
     if first_prep is not None:
+        # inside the direct object ("осудил визит на острова президента России")
+        if rel == "obj" and ("obj",) in frame:
+            return "recipient"
         return None
     if rel.startswith("nsubj"):
         if rel == "nsubj:pass" and trig.roles != "mutual" and ("obj",) in frame:

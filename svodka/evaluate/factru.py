@@ -1045,6 +1045,7 @@ class _Task1Matcher:
         self.std, self.answers, self.tokens = std, answers, tokens
         self.m = [[_overlap(s, a) for a in answers] for s in std]
         self.credit: dict[tuple[int, int], float] = {}
+        self.steps_left = TASK1_SEARCH_LIMIT
 
     def _credit(self, i: int, j: int) -> float:
         if (i, j) not in self.credit:
@@ -1075,6 +1076,9 @@ class _Task1Matcher:
 
     def search(self, std: list[int], free: list[int],
                pairs: list[tuple[int, int]]) -> Optional[tuple[float, list]]:
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            raise _SearchTooLong
         if not std or not free:
             return self.evaluate(pairs).f1, pairs
         current = std[0]
@@ -1107,16 +1111,51 @@ class _Task1Matcher:
         return best
 
 
+    def greedy(self) -> list[tuple[int, int]]:
+        """Each standard mention in turn takes its best-overlapping free
+        candidate: the fallback when the exact search would take too long."""
+        for s in self.std:          # the aborted search may have set these
+            s.ignored_sibling = False
+        free = list(range(len(self.answers)))
+        pairs = []
+        for position, current in enumerate(range(len(self.std))):
+            rest = range(position, len(self.std))
+            candidates = [j for j in self._candidates(current, free)
+                          if not (self.m[current][j] < 1
+                                  and any(self.m[k][j] == 1 for k in rest))]
+            if candidates:
+                j = max(candidates, key=lambda x: self.m[current][x])
+                pairs.append((current, j))
+                free.remove(j)
+        return pairs
+
+
+class _SearchTooLong(Exception):
+    pass
+
+
+# Search steps allowed per document in task 1 before the greedy fallback.
+# Sober answers need a few hundred; heavily overlapping ones (every mention
+# answered three ways) make the comparator's search explode.
+TASK1_SEARCH_LIMIT = 200_000
+
+
 def _score_task1_document(document: GoldDocument, answers: Iterable[tuple[str, int, int]],
-                          locorg_as_loc: bool) -> dict[str, Metric]:
+                          locorg_as_loc: bool) -> tuple[dict[str, Metric], bool]:
+    """Per-type and overall metrics of one document, and whether the
+    matching was the comparator's exact search (not the greedy fallback)."""
     std = _std_sets(document, locorg_as_loc)
     answer_sets = _answer_sets(document, answers, locorg_as_loc)
     matcher = _Task1Matcher(std, answer_sets, document.tokens)
-    _, pairs = matcher.search(list(range(len(std))), list(range(len(answer_sets))), [])
+    try:
+        _, pairs = matcher.search(list(range(len(std))), list(range(len(answer_sets))), [])
+        exact = True
+    except _SearchTooLong:
+        pairs, exact = matcher.greedy(), False
     rows = {OVERALL: matcher.evaluate(pairs)}
     for tag in _task1_tags(locorg_as_loc):
         rows[tag.upper()] = matcher.evaluate(pairs, tag)
-    return rows
+    return rows, exact
 
 
 def _task1_tags(locorg_as_loc: bool) -> tuple[str, ...]:
@@ -1146,15 +1185,20 @@ def score_task1_answers(gold: str | os.PathLike | Mapping[str, GoldDocument],
                             + " ".join(missing[:10]) + (" ..." if len(missing) > 10 else ""))
     if extra:
         scores.notes.append("answers for unknown documents ignored: " + " ".join(extra[:10]))
+    inexact: list[str] = []
     for doc_id in sorted(set(documents) & set(answers), key=_doc_number):
         document = documents[doc_id]
         if document.load_error:
             scores.notes.append(f"{doc_id}: standard unreadable for the comparator "
                                 f"({document.load_error}); scored as empty")
-        rows = _score_task1_document(document, answers[doc_id], locorg_as_loc)
+        rows, exact = _score_task1_document(document, answers[doc_id], locorg_as_loc)
+        if not exact:
+            inexact.append(doc_id)
         scores.documents[doc_id] = rows
         for name, metric in rows.items():
             scores.rows[name].add(metric)
+    if inexact:
+        scores.notes.append("greedy matching (search too long) in: " + " ".join(inexact))
     return scores
 
 

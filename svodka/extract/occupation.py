@@ -333,6 +333,11 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
                 if j in by_start:
                     out.append(((p_start, p_stop), by_start[j]))
                 break
+        # VERB PER PHRASE(ins) ("назвал Йенса Лемана первым вратарём")
+        v = p_start - 1
+        if v >= 0 and common.token_lemmas(tokens[v]) & verbs and p_stop in by_start \
+                and by_start[p_stop].case == "Ins":
+            out.append(((p_start, p_stop), by_start[p_stop]))
         # PHRASE VERB PER ("капитаном стал Баллак")
         v = p_start - 1
         if v >= 1 and common.token_lemmas(tokens[v]) & verbs and v in by_stop:

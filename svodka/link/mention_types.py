@@ -21,6 +21,8 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   states: for them only the genitive after a body or office noun and the
   subject of a verb count.
 - Common nouns NER takes for names ("СМИ") are dropped.
+- A one-word organisation name NER tagged once in a document is tagged
+  where it comes again untagged ("WFC").
 
 Mentions are added, changed and removed here; the entities are then brought
 back in line (new mentions join the entity their place or name resolves to,
@@ -100,6 +102,7 @@ def refine_mentions(analysis: Analysis) -> None:
             mention.type = ORG      # "ЕС", "Евросоюз": a body, not a place
     mentions = _extend_organisations(mentions, analysis)
     mentions = _descriptor_organisations(mentions, analysis)
+    mentions = _repeated_names(mentions, analysis)
     _type_places(mentions, analysis)
     _reindex(analysis, mentions)
 
@@ -333,6 +336,30 @@ def _adjective_organisations(mentions: list[Mention], analysis: Analysis) -> lis
     return [m for m in mentions if id(m) not in dropped] + added
 
 
+# -- names NER missed --------------------------------------------------------
+def _repeated_names(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """A name NER tagged somewhere in the document is the same name where it
+    comes again untagged ("WFC имеет все шансы" after "World Fashion Channel
+    (WFC)"): abbreviations and one-word organisation names, exact form."""
+    forms: dict[str, str] = {}
+    for mention in mentions:
+        if mention.type == ORG and " " not in mention.text and len(mention.text) >= 2 \
+                and mention.text[:1].isupper():
+            forms.setdefault(mention.text, ORG)
+    if not forms:
+        return mentions
+    added = []
+    taken = [(m.start, m.stop) for m in mentions]
+    for index, sentence in enumerate(analysis.sentences):
+        for token in sentence.tokens:
+            kind = forms.get(token.text)
+            if kind is None or any(s < token.stop and token.start < e for s, e in taken):
+                continue
+            added.append(_make(analysis, index, [token], kind, "rule"))
+            taken.append((token.start, token.stop))
+    return mentions + added
+
+
 # -- places ------------------------------------------------------------------
 def _type_places(mentions: list[Mention], analysis: Analysis) -> None:
     inside_org = [(m.start, m.stop) for m in mentions if m.type == ORG]
@@ -417,6 +444,9 @@ def _place_type(sentence: Sentence, mention: Mention, kind: str,
         return LOCORG
     if case == "Nom" and _followed_by_verb(tokens, last):
         return LOCORG   # "Москва ответила"
+    if kind == CAPITAL and case == "Ins" and prev is not None \
+            and prev.feats.get("Voice") == "Pass":
+        return LOCORG   # the agent of a passive: "эмбарго, наложенное Вашингтоном"
     return LOC
 
 
@@ -426,11 +456,21 @@ def _office(lemma: str) -> bool:
     return lemma in cues().office
 
 
+CLAUSE_ENDS = {",", ".", "!", "?", ";", ":", "—", "–", "«", "»", '"', "(", ")"}
+
+
 def _followed_by_verb(tokens: list[Token], last: int) -> bool:
-    k = last
-    while k < len(tokens) and tokens[k].pos in ("ADV", "PART", "AUX"):
-        k += 1
-    return k < len(tokens) and tokens[k].pos == "VERB"
+    """A finite verb follows in the same clause ("Вашингтон на такую замену
+    отреагировал"), before any other noun in the nominative."""
+    for token in tokens[last:last + 6]:
+        if token.text in CLAUSE_ENDS or token.lemma in ("и", "или", "который"):
+            return False
+        if token.pos in ("VERB", "AUX") and "VerbForm" in token.feats \
+                and token.feats["VerbForm"] == "Fin":
+            return True
+        if token.pos in ("NOUN", "PROPN", "PRON") and token.feats.get("Case") == "Nom":
+            return False
+    return False
 
 
 # -- entities ----------------------------------------------------------------

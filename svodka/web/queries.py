@@ -6,11 +6,11 @@ as a parameter, and every query runs under a time limit so that one broad
 request cannot hold a worker (datasette's rule: a slow facet is dropped, the
 page still answers).
 
-Two small aggregates are kept in memory, built on first use and rebuilt when
-the database file changes: the directory of entities (one row per
-``entities.key``, for name search and labels) and the event counts per
-country pair and quad (for partner rankings and graphs). Both would
-otherwise be a GROUP BY over every row on each request.
+Filtering, ordering and counting over large sets (events by country, pair,
+date; documents by country, source, date; partner counts; facets) run on an
+in-memory snapshot of the sort and group keys (snapshot.py); SQLite then
+serves the rows of one page by primary key, the full-text matches, and the
+per-entity lookups its indexes cover.
 """
 from __future__ import annotations
 
@@ -20,14 +20,14 @@ import re
 import sqlite3
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from ..model import Analysis
 from ..store.sqlite import Store
+from .snapshot import EntityInfo, Snapshot, build_snapshot
 
 PLOVER_CATEGORIES = ("AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT",
                      "REQUEST", "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION",
@@ -41,7 +41,8 @@ DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
 
 QUERY_SECONDS = 3.0      # any single query
-FACET_SECONDS = 0.3      # a facet count: dropped (not the page) past this
+RANK_LIMIT = 2000        # full-text matches ranked by relevance up to this many
+FACET_SAMPLE = 300       # full-text facets count the best this many matches
 
 
 class QueryTimeout(Exception):
@@ -88,26 +89,6 @@ def _loads(value: Optional[str], default: Any) -> Any:
     return json.loads(value) if value else default
 
 
-@dataclass
-class EntityInfo:
-    key: str
-    kind: str
-    name: str
-    country: Optional[str]
-    documents: int
-
-
-@dataclass
-class Summary:
-    """The in-memory aggregates (see the module docstring)."""
-    entities: dict[str, EntityInfo] = field(default_factory=dict)
-    # pair_quads[A][B][quad] = number of events with both A and B as parties
-    pair_quads: dict[str, dict[str, Counter]] = field(default_factory=dict)
-    country_events: Counter = field(default_factory=Counter)
-    # country_months[A][(month, quad)] = events of A in that month
-    country_months: dict[str, Counter] = field(default_factory=dict)
-
-
 EVENT_COLUMNS = """
     e.doc_id, e.idx, e.category, e.quad, e.actors, e.recipients, e.mode, e.context,
     e.location, e.date, e.text, e.start, e.stop, e.trigger,
@@ -120,6 +101,7 @@ DOCUMENT_COLUMNS = """
 """
 
 
+
 class KnowledgeBase:
     """Read-only access to one svodka database."""
 
@@ -128,9 +110,10 @@ class KnowledgeBase:
         if not Path(self.path).exists():
             raise FileNotFoundError(f"{self.path}: no such database")
         self._local = threading.local()
-        self._summary: Optional[Summary] = None
-        self._summary_stamp: Optional[tuple] = None
-        self._summary_lock = threading.Lock()
+        self._snapshot: Optional[Snapshot] = None
+        self._snapshot_stamp: Optional[tuple] = None
+        self._snapshot_lock = threading.Lock()
+        self._built_at = 0.0
 
     # -- connections ---------------------------------------------------------
     @property
@@ -167,7 +150,7 @@ class KnowledgeBase:
         rows = self._all(sql, params, seconds)
         return rows[0] if rows else None
 
-    # -- the in-memory aggregates ----------------------------------------------
+    # -- the in-memory snapshot ------------------------------------------------
     def _stamp(self) -> tuple:
         stamp = []
         for suffix in ("", "-wal"):
@@ -178,157 +161,141 @@ class KnowledgeBase:
                 stamp.append(None)
         return tuple(stamp)
 
-    def summary(self) -> Summary:
+    def snapshot(self) -> Snapshot:
+        """The snapshot, rebuilt when the file changed. While an extraction
+        writes to the file, a large snapshot is rebuilt at most every few
+        seconds (ten times its build time, up to 30 s): the pages may lag a
+        batch behind rather than rebuild on every request."""
         stamp = self._stamp()
-        if self._summary is not None and stamp == self._summary_stamp:
-            return self._summary
-        with self._summary_lock:
-            if self._summary is None or stamp != self._summary_stamp:
-                self._summary = self._build_summary()
-                self._summary_stamp = stamp
-        return self._summary
-
-    def _build_summary(self) -> Summary:
-        summary = Summary()
-        rows = self.db.execute(
-            "SELECT key, kind, min(name), max(country), count(DISTINCT doc_id) "
-            "FROM entities GROUP BY key").fetchall()
-        for key, kind, name, country, documents in rows:
-            summary.entities[key] = EntityInfo(key, kind, name, country, documents)
-        parties: dict[tuple, set] = defaultdict(set)
-        facts: dict[tuple, tuple] = {}
-        for doc_id, idx, country, quad, month in self.db.execute(
-                "SELECT p.doc_id, p.event_idx, p.country, e.quad, "
-                "       substr(coalesce(e.date, d.published), 1, 7) "
-                "FROM event_parties p "
-                "JOIN events e ON e.doc_id = p.doc_id AND e.idx = p.event_idx "
-                "JOIN documents d ON d.id = p.doc_id WHERE p.country IS NOT NULL"):
-            parties[(doc_id, idx)].add(country)
-            facts[(doc_id, idx)] = (quad, month)
-        for event, countries in parties.items():
-            quad, month = facts[event]
-            for a in countries:
-                summary.country_events[a] += 1
-                summary.country_months.setdefault(a, Counter())[(month, quad)] += 1
-                for b in countries:
-                    if a != b:
-                        summary.pair_quads.setdefault(a, {}).setdefault(b, Counter())[quad] += 1
-        return summary
+        current = self._snapshot
+        if current is not None and (stamp == self._snapshot_stamp or
+                                    time.monotonic() - self._built_at < min(30.0, 10 * current.built_seconds)):
+            return current
+        with self._snapshot_lock:
+            if self._snapshot is None or self._snapshot_stamp != stamp:
+                with self._deadline(600):
+                    self._snapshot = build_snapshot(self.db)
+                self._snapshot_stamp = stamp
+                self._built_at = time.monotonic()
+        return self._snapshot
 
     def entity_info(self, key: str) -> Optional[EntityInfo]:
-        return self.summary().entities.get(key)
+        return self.snapshot().entities.get(key)
 
     def country_name(self, code: Optional[str]) -> str:
         if not code:
             return ""
-        info = self.summary().entities.get(f"country:{code}")
+        info = self.snapshot().entities.get(f"country:{code}")
         return info.name if info else code
 
     # -- overview --------------------------------------------------------------
     def overview(self) -> dict:
-        count = lambda sql: self._one(sql)[0]
-        summary = self.summary()
+        snap = self.snapshot()
         pairs = []
-        for a, partners in summary.pair_quads.items():
+        for a, partners in snap.pair_quads.items():
             for b, quads in partners.items():
                 if a < b:
-                    pairs.append({"a": a, "b": b, "a_name": self.country_name(a),
-                                  "b_name": self.country_name(b), "events": sum(quads.values())})
-        pairs.sort(key=lambda p: (-p["events"], p["a"], p["b"]))
+                    pairs.append((-sum(quads.values()), a, b))
+        pairs.sort()
         countries = [{"code": c, "name": self.country_name(c), "events": n}
-                     for c, n in summary.country_events.most_common(15)]
-        kinds = Counter(info.kind for info in summary.entities.values())
-        return {
-            "documents": count("SELECT count(*) FROM documents"),
-            "events": count("SELECT count(*) FROM events"),
-            "quotes": count("SELECT count(*) FROM quotes"),
-            "facts": count("SELECT count(*) FROM facts"),
-            "entities": len(summary.entities),
-            "entity_kinds": dict(kinds.most_common()),
-            "top_countries": countries,
-            "top_pairs": pairs[:15],
-        }
+                     for c, n in snap.country_event_counts.most_common(15)]
+        kinds = Counter(info.kind for info in snap.entities.values())
+        return dict(snap.counts, entity_kinds=dict(kinds.most_common()), top_countries=countries,
+                    top_pairs=[{"a": a, "b": b, "a_name": self.country_name(a),
+                                "b_name": self.country_name(b), "events": -n}
+                               for n, a, b in pairs[:15]])
 
     # -- documents -------------------------------------------------------------
-    def _document_filters(self, source, date_from, date_to, country) -> tuple[list[str], list]:
-        where, params = [], []
-        if source:
-            where.append("d.source = ?")
-            params.append(source)
-        if date_from:
-            where.append("d.published >= ?")
-            params.append(date_from)
-        if date_to:
-            where.append("d.published <= ?")
-            params.append(date_upper(date_to))
-        if country:
-            where.append("d.id IN (SELECT doc_id FROM entities WHERE country = ?)")
-            params.append(country)
-        return where, params
+    def _documents_by_id(self, ids: list[str], snippets: Optional[dict] = None) -> list[dict]:
+        """Rows for these ids, in this order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = {r["id"]: r for r in self._all(
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE d.id IN ({marks})", ids)}
+        items = []
+        for doc_id in ids:
+            if doc_id in rows:
+                item = self._document_row(rows[doc_id])
+                if snippets and snippets.get(doc_id):
+                    item["snippet_marked"] = snippets[doc_id]
+                    item["snippet"] = snippets[doc_id].replace("\x02", "").replace("\x03", "")
+                items.append(item)
+        return items
 
     def documents(self, q: Optional[str] = None, source: Optional[str] = None,
                   date_from: Optional[str] = None, date_to: Optional[str] = None,
                   country: Optional[str] = None, limit: int = 20, offset: int = 0,
                   facets: bool = False) -> dict:
-        where, params = self._document_filters(source, date_from, date_to, country)
-        match = fts_query(q) if q else None
-        if q and match is None:
-            return {"total": 0, "limit": limit, "offset": offset, "items": [], "facets": {}}
-        if match:
-            base = ("FROM documents_fts f JOIN documents d ON d.id = f.doc_id "
-                    "WHERE documents_fts MATCH ?")
-            base_params = [match] + params
-            order = "f.rank"
-            snippet = "snippet(documents_fts, 2, char(2), char(3), '…', 14) AS snippet"
-        else:
-            base, base_params, order, snippet = "FROM documents d WHERE 1", params, \
-                "d.published DESC, d.id", "NULL AS snippet"
-        condition = "".join(f" AND {w}" for w in where)
-        total = self._one(f"SELECT count(*) {base}{condition}", base_params)[0]
-        rows = self._all(f"SELECT {DOCUMENT_COLUMNS}, {snippet} {base}{condition} "
-                         f"ORDER BY {order} LIMIT ? OFFSET ?", base_params + [limit, offset])
-        result = {"total": total, "limit": limit, "offset": offset,
-                  "items": [self._document_row(r) for r in rows]}
+        """Documents passing the filters. Without q: newest first. With q:
+        by relevance (bm25) when at most RANK_LIMIT documents match, else
+        most recently added first (``order`` says which): ranking tens of
+        thousands of matches costs more than a page is worth; more words
+        narrow the match."""
+        snap = self.snapshot()
+        result = {"total": 0, "limit": limit, "offset": offset, "order": "newest", "items": []}
+        if not q:
+            ids = snap.select_documents(source, country, date_from, date_to)
+            result.update(total=len(ids), items=self._documents_by_id(ids[offset:offset + limit]))
+            if facets:
+                result["facets"] = self._label_facets(snap.facets(ids))
+            return result
+        match = fts_query(q)
+        if match is None:
+            if facets:
+                result["facets"] = {}
+            return result
+        filtered = any((source, country, date_from, date_to))
+        matches = self._one("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (match,))[0]
+        order = "rank" if matches <= RANK_LIMIT else "rowid DESC"
+        result["order"] = "relevance" if order == "rank" else "recently added"
+        snippet = "snippet(documents_fts, 2, char(2), char(3), '…', 14)"
+        if not filtered:
+            rows = self._all(f"SELECT doc_id, {snippet} AS snippet FROM documents_fts "
+                             f"WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
+                             (match, limit, offset))
+            ids = [r["doc_id"] for r in rows]
+            result.update(total=matches,
+                          items=self._documents_by_id(ids, {r["doc_id"]: r["snippet"] for r in rows}))
+            if facets:
+                best = ids if matches <= limit + offset else [r[0] for r in self._all(
+                    f"SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? "
+                    f"ORDER BY {order} LIMIT ?", (match, FACET_SAMPLE))]
+                counted = snap.facets(best)
+                result["facets"] = self._label_facets(
+                    counted if matches <= FACET_SAMPLE else _sampled(counted))
+            return result
+        # with filters: the matches' ids, filtered in memory (bounded by the
+        # query time limit for very broad words)
+        rows = self._all(f"SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? "
+                         f"ORDER BY {order}", (match,))
+        allowed = set(snap.select_documents(source, country, date_from, date_to))
+        ids = [r[0] for r in rows if r[0] in allowed]
+        page = ids[offset:offset + limit]
+        snippets = {}
+        for doc_id in page:
+            row = self._one(f"SELECT {snippet} FROM documents_fts WHERE documents_fts MATCH ? "
+                            "AND doc_id = ?", (match, doc_id))
+            snippets[doc_id] = row[0] if row else None
+        result.update(total=len(ids), items=self._documents_by_id(page, snippets))
         if facets:
-            result["facets"] = self._document_facets(base, condition, base_params)
+            result["facets"] = self._label_facets(snap.facets(ids))
         return result
 
-    def _document_row(self, r: sqlite3.Row) -> dict:
-        item = {"id": r["id"], "title": headline(r["title"], r["lead"]),
-                "published": r["published"], "source": r["source"],
-                "original_source": r["original_source"], "url": r["url"]}
-        if "snippet" in r.keys() and r["snippet"] is not None:
-            # \x02...\x03 mark the matched words (the pages turn them into <mark>)
-            item["snippet_marked"] = r["snippet"]
-            item["snippet"] = r["snippet"].replace("\x02", "").replace("\x03", "")
-        return item
-
-    def _document_facets(self, base: str, condition: str, params: list) -> dict:
-        """Counts of the matching documents by source, country and year; a
-        facet that runs past FACET_SECONDS is reported as timed out."""
-        ids = f"SELECT d.id {base}{condition}"
-        queries = {
-            "source": f"SELECT coalesce(d.source, '') AS value, count(*) AS n {base}{condition} "
-                      "GROUP BY 1 ORDER BY n DESC, value LIMIT 12",
-            "country": f"SELECT country AS value, count(DISTINCT doc_id) AS n FROM entities "
-                       f"WHERE kind = 'country' AND country IS NOT NULL AND doc_id IN ({ids}) "
-                       "GROUP BY 1 ORDER BY n DESC, value LIMIT 12",
-            "year": f"SELECT coalesce(substr(d.published, 1, 4), '') AS value, count(*) AS n "
-                    f"{base}{condition} GROUP BY 1 ORDER BY value DESC LIMIT 12",
-        }
-        facets = {}
-        for name, sql in queries.items():
-            try:
-                rows = self._all(sql, params, seconds=FACET_SECONDS)
-            except QueryTimeout:
-                facets[name] = {"timed_out": True, "values": []}
-                continue
-            values = [{"value": r["value"], "count": r["n"]} for r in rows]
+    def _label_facets(self, facets: dict) -> dict:
+        out = {}
+        for name, facet in facets.items():
+            values = [dict(v) for v in facet["values"]]
             if name == "country":
                 for v in values:
                     v["label"] = self.country_name(v["value"])
-            facets[name] = {"timed_out": False, "values": values}
-        return facets
+            out[name] = {"sampled": facet.get("sampled", False), "values": values}
+        return out
+
+    def _document_row(self, r: sqlite3.Row) -> dict:
+        return {"id": r["id"], "title": headline(r["title"], r["lead"]),
+                "published": r["published"], "source": r["source"],
+                "original_source": r["original_source"], "url": r["url"]}
 
     def resolve_document(self, ref: str) -> Optional[str]:
         return self.store.find_document_id(ref)
@@ -338,70 +305,43 @@ class KnowledgeBase:
             return self.store.load(doc_id)
 
     # -- events ------------------------------------------------------------------
-    def _party_keys(self, country=None, pair=None, person=None) -> tuple[list[str], list]:
-        """SELECTs of (doc_id, event_idx) for the party filters, to intersect."""
-        selects, params = [], []
-        for code in ([country] if country else []) + (list(pair) if pair else []):
-            selects.append("SELECT doc_id, event_idx FROM event_parties WHERE country = ?")
-            params.append(code)
-        if person:
-            # a party is the person when the coder linked it to the person's
-            # entity, or (unlinked) names it with the entity's normal form
-            selects.append(
-                "SELECT p.doc_id, p.event_idx FROM entities n JOIN event_parties p "
-                "ON p.doc_id = n.doc_id AND (p.entity_id = n.id OR "
-                "(p.entity_id IS NULL AND p.entity_name = n.name)) WHERE n.key = ?")
-            params.append(person)
-        return selects, params
+    def _person_events(self, key: str) -> set:
+        """(doc_id, idx) of the events with the person as a party: linked to
+        the person's entity by the coder, or (unlinked) named with the
+        entity's normal form."""
+        rows = self._all(
+            "SELECT p.doc_id, p.event_idx FROM entities n JOIN event_parties p "
+            "ON p.doc_id = n.doc_id AND (p.entity_id = n.id OR "
+            "(p.entity_id IS NULL AND p.entity_name = n.name)) WHERE n.key = ?", (key,))
+        return {(r[0], r[1]) for r in rows}
 
     def events(self, country: Optional[str] = None, pair: Optional[tuple[str, str]] = None,
                category: Optional[str] = None, quad: Optional[int] = None,
                context: Optional[str] = None, person: Optional[str] = None,
                date_from: Optional[str] = None, date_to: Optional[str] = None,
-               doc_id: Optional[str] = None, limit: int = 50, offset: int = 0,
-               order: str = "desc") -> dict:
-        selects, params = self._party_keys(country, pair, person)
-        where = []
-        if category:
-            where.append("e.category = ?")
-            params_where = [category]
-        else:
-            params_where = []
-        if quad:
-            where.append("e.quad = ?")
-            params_where.append(quad)
-        if context:
-            # contexts are a JSON list of words: match the quoted word
-            where.append("instr(e.context, ?) > 0")
-            params_where.append(json.dumps(context, ensure_ascii=False))
-        if date_from:
-            where.append("e.date >= ?")
-            params_where.append(date_from)
-        if date_to:
-            where.append("e.date <= ?")
-            params_where.append(date_upper(date_to))
-        if doc_id:
-            where.append("e.doc_id = ?")
-            params_where.append(doc_id)
-        if selects:
-            keys = " INTERSECT ".join(selects)
-            source = (f"FROM (SELECT DISTINCT doc_id, event_idx FROM ({keys})) k JOIN events e "
-                      "ON e.doc_id = k.doc_id AND e.idx = k.event_idx")
-        else:
-            source = "FROM events e"
-        condition = (" WHERE " + " AND ".join(where)) if where else ""
-        all_params = params + params_where
-        total = self._one(f"SELECT count(*) {source}{condition}", all_params)[0]
-        # Events without a date sort last either way; DESC on the date index
-        # puts NULLs last by itself.
-        direction = "ASC" if order == "asc" else "DESC"
-        order_by = (f"e.date IS NULL, e.date {direction}, d.published {direction}, e.doc_id, e.idx"
-                    if direction == "ASC" else "e.date DESC, d.published DESC, e.doc_id, e.idx")
-        rows = self._all(f"SELECT {EVENT_COLUMNS} {source} JOIN documents d ON d.id = e.doc_id"
-                         f"{condition} ORDER BY {order_by} LIMIT ? OFFSET ?",
-                         all_params + [limit, offset])
-        return {"total": total, "limit": limit, "offset": offset,
-                "items": [self.event_row(r) for r in rows]}
+               limit: int = 50, offset: int = 0, order: str = "desc") -> dict:
+        """Events passing the filters, newest first (``order="asc"``: oldest
+        first); undated events last either way. The date range applies to an
+        event's date, or its document's when the text gives none."""
+        snap = self.snapshot()
+        countries = tuple(c for c in ((country,) + tuple(pair or ())) if c)
+        among = self._person_events(person) if person else None
+        positions = snap.select_events(countries, category, quad, context, date_from, date_to, among)
+        if order == "asc":
+            positions = snap.oldest_first(positions)
+        page = [snap.events[p] for p in positions[offset:offset + limit]]
+        return {"total": len(positions), "limit": limit, "offset": offset,
+                "items": self._events_by_key([(r.doc_id, r.idx) for r in page])}
+
+    def _events_by_key(self, keys: list[tuple[str, int]]) -> list[dict]:
+        if not keys:
+            return []
+        docs = sorted({k[0] for k in keys})
+        marks = ",".join("?" * len(docs))
+        rows = {(r["doc_id"], r["idx"]): r for r in self._all(
+            f"SELECT {EVENT_COLUMNS} FROM events e JOIN documents d ON d.id = e.doc_id "
+            f"WHERE e.doc_id IN ({marks})", docs)}
+        return [self.event_row(rows[k]) for k in keys if k in rows]
 
     def event_row(self, r: sqlite3.Row) -> dict:
         return {
@@ -422,11 +362,12 @@ class KnowledgeBase:
         if not needle:
             return []
         hits = []
-        for info in self.summary().entities.values():
+        for info in self.snapshot().entities.values():
             name = info.name.casefold() if info.name else ""
             if needle in name or needle == info.key.casefold() or \
                     (info.kind == "country" and needle == info.key[8:].casefold()):
-                hits.append((0 if name.startswith(needle) else 1, -info.documents, info.key, info))
+                hits.append((0 if name.startswith(needle) or needle == info.key[8:].casefold() else 1,
+                             -info.documents, info.key, info))
         hits.sort(key=lambda h: h[:3])
         return [self._entity_brief(h[3]) for h in hits[:limit]]
 
@@ -435,21 +376,31 @@ class KnowledgeBase:
                 "country": info.country, "documents": info.documents}
 
     def entity(self, key: str, limit: int = 50) -> Optional[dict]:
-        info = self.entity_info(key)
+        snap = self.snapshot()
+        info = snap.entities.get(key)
         if info is None:
             return None
         result = self._entity_brief(info)
+        # spellings from (at most) 300 of its documents: enough to show how
+        # it is written, bounded for entities in tens of thousands of texts
         result["forms"] = [{"text": r[0], "count": r[1]} for r in self._all(
-            "SELECT m.text, count(*) FROM entities n JOIN mentions m "
-            "ON m.doc_id = n.doc_id AND m.entity_id = n.id WHERE n.key = ? "
+            "SELECT m.text, count(*) FROM (SELECT doc_id, id FROM entities WHERE key = ? LIMIT 300) n "
+            "JOIN mentions m ON m.doc_id = n.doc_id AND m.entity_id = n.id "
             "GROUP BY m.text ORDER BY 2 DESC, 1 LIMIT 20", (key,))]
-        result["recent_documents"] = [self._document_row(r) for r in self._all(
-            f"SELECT {DOCUMENT_COLUMNS} FROM entities n JOIN documents d ON d.id = n.doc_id "
-            "WHERE n.key = ? ORDER BY d.published DESC, d.id LIMIT ?", (key, limit))]
+        if info.kind == "country":
+            code = key.split(":", 1)[1]
+            ids = snap.select_documents(country=code)[:limit]
+        else:
+            docs = {r[0] for r in self._all("SELECT doc_id FROM entities WHERE key = ?", (key,))}
+            ids = sorted(docs, key=lambda d: snap.doc_rank.get(d, len(snap.doc_rank)))[:limit]
+        result["recent_documents"] = self._documents_by_id(ids)
         if info.kind == "person":
             result["positions"] = self._positions(key)
-            result["meetings"] = self.events(person=key, category="CONSULT", limit=limit)["items"]
-            result["events"] = self.events(person=key, limit=limit)
+            events = self.events(person=key, limit=limit)
+            result["events"] = events
+            result["meetings"] = [e for e in events["items"] if e["category"] == "CONSULT"] \
+                if events["total"] <= limit else self.events(person=key, category="CONSULT",
+                                                             limit=limit)["items"]
             result["quotes"] = self.quotes_by(key, limit)
             result["facts"] = self._facts_of(key, limit)
         elif info.kind == "country":
@@ -458,8 +409,7 @@ class KnowledgeBase:
             result["events"] = self.events(country=code, limit=limit)
             result["timeline"] = self.country_timeline(code)
             result["people"] = [self._entity_brief(i) for i in sorted(
-                (i for i in self.summary().entities.values()
-                 if i.kind == "person" and i.country == code),
+                (i for i in snap.entities.values() if i.kind == "person" and i.country == code),
                 key=lambda i: (-i.documents, i.key))[:20]]
         else:
             result["facts"] = self._facts_of(key, limit)
@@ -533,7 +483,7 @@ class KnowledgeBase:
         """Countries ranked by the number of events shared with ``code``,
         with the split by quad."""
         rows = []
-        for other, quads in self.summary().pair_quads.get(code, {}).items():
+        for other, quads in self.snapshot().pair_quads.get(code, {}).items():
             rows.append({"country": other, "name": self.country_name(other),
                          "events": sum(quads.values()),
                          "quads": {str(q): quads.get(q, 0) for q in QUADS}})
@@ -542,13 +492,13 @@ class KnowledgeBase:
 
     def country_timeline(self, code: str) -> list[dict]:
         """Events per month and quad (undated events under month null)."""
-        counts = self.summary().country_months.get(code, Counter())
+        counts = self.snapshot().country_months.get(code, Counter())
         return [{"month": month, "quad": quad, "events": n}
                 for (month, quad), n in sorted(counts.items(), key=lambda x: (x[0][0] or "", x[0][1]))]
 
     def known_country(self, code: str) -> bool:
-        summary = self.summary()
-        return f"country:{code}" in summary.entities or code in summary.country_events
+        snap = self.snapshot()
+        return f"country:{code}" in snap.entities or code in snap.country_event_counts
 
     def pair(self, a: str, b: str, limit: int = 500) -> dict:
         events = self.events(pair=(a, b), limit=limit, order="asc")
@@ -570,33 +520,31 @@ class KnowledgeBase:
                 f"WHERE f.doc_id IN ({marks}) AND f.type = 'Deal' "
                 "ORDER BY d.published, f.doc_id, f.idx LIMIT 100", docs)
             agreements = [self._fact_row(r, _loads(r["args"], {})) for r in rows]
-        counts = Counter()
-        for quad, n in self.summary().pair_quads.get(a, {}).get(b, Counter()).items():
-            counts[str(quad)] = n
+        quads = self.snapshot().pair_quads.get(a, {}).get(b, Counter())
         by_category = Counter(e["category"] for e in events["items"])
         return {
             "a": {"code": a, "name": self.country_name(a)},
             "b": {"code": b, "name": self.country_name(b)},
-            "events": events, "by_quad": {str(q): counts.get(str(q), 0) for q in QUADS},
+            "events": events, "by_quad": {str(q): quads.get(q, 0) for q in QUADS},
             "by_category": dict(by_category.most_common()),
             "quotes": quotes, "agreements": agreements,
         }
 
     def partner_graph(self, codes: list[str], per_country: int = 8) -> dict:
         """Nodes and weighted edges: the given countries and their top partners."""
-        summary = self.summary()
+        snap = self.snapshot()
         nodes, edges = list(codes), {}
         for code in codes:
-            for other, quads in sorted(summary.pair_quads.get(code, {}).items(),
+            for other, quads in sorted(snap.pair_quads.get(code, {}).items(),
                                        key=lambda x: (-sum(x[1].values()), x[0]))[:per_country]:
                 if other not in nodes:
                     nodes.append(other)
         for a in nodes:
-            for b, quads in summary.pair_quads.get(a, {}).items():
+            for b, quads in snap.pair_quads.get(a, {}).items():
                 if b in nodes and a < b:
                     edges[(a, b)] = {str(q): quads.get(q, 0) for q in QUADS}
         return {"nodes": [{"code": c, "name": self.country_name(c),
-                           "events": summary.country_events.get(c, 0),
+                           "events": snap.country_event_counts.get(c, 0),
                            "focus": c in codes} for c in nodes],
                 "edges": [{"a": a, "b": b, "quads": q, "events": sum(q.values())}
                           for (a, b), q in edges.items()]}
@@ -606,17 +554,28 @@ class KnowledgeBase:
         match = fts_query(text)
         if not match:
             return []
-        rows = self._all(
-            "SELECT q.doc_id, q.idx, q.text, q.start, q.stop, q.kind, q.speaker_text, "
-            "n.key AS speaker_key, n.name AS speaker_name, d.published, d.source "
-            "FROM quotes_fts f JOIN quotes q ON q.doc_id = f.doc_id AND q.idx = f.idx "
-            "JOIN documents d ON d.id = q.doc_id "
-            "LEFT JOIN entities n ON n.doc_id = q.doc_id AND n.id = q.speaker "
-            "WHERE quotes_fts MATCH ? ORDER BY f.rank LIMIT ?", (match, limit))
-        return [self._quote_row(r) for r in rows]
+        matches = self._one("SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?", (match,))[0]
+        order = "rank" if matches <= RANK_LIMIT else "rowid DESC"
+        hits = self._all(f"SELECT doc_id, idx FROM quotes_fts WHERE quotes_fts MATCH ? "
+                         f"ORDER BY {order} LIMIT ?", (match, limit))
+        out = []
+        for doc_id, idx in hits:
+            row = self._one(
+                "SELECT q.doc_id, q.idx, q.text, q.start, q.stop, q.kind, q.speaker_text, "
+                "n.key AS speaker_key, n.name AS speaker_name, d.published, d.source "
+                "FROM quotes q JOIN documents d ON d.id = q.doc_id "
+                "LEFT JOIN entities n ON n.doc_id = q.doc_id AND n.id = q.speaker "
+                "WHERE q.doc_id = ? AND q.idx = ?", (doc_id, idx))
+            if row:
+                out.append(self._quote_row(row))
+        return out
 
     def search(self, text: str, limit: int = 20) -> dict:
         return {"q": text,
                 "documents": self.documents(q=text, limit=limit),
                 "entities": self.search_entities(text, limit),
                 "quotes": self.search_quotes(text, limit)}
+
+
+def _sampled(facets: dict) -> dict:
+    return {name: dict(facet, sampled=True) for name, facet in facets.items()}
