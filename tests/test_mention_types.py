@@ -98,6 +98,20 @@ def test_common_noun_abbreviation_is_not_a_name(link_pipeline):
     assert "СМИ" not in found
 
 
+def test_organisation_name_repeated_untagged_is_found(link_pipeline):
+    from svodka.link import mention_types
+    from svodka.model import Analysis, Mention
+    [analysis] = link_pipeline.analyse([Document(id="t", text="Компания ЗАЗ выпустила машину. Потом ЗАЗ закрылся.")])
+    analysis.mentions = [m for m in analysis.mentions if m.start < 20]
+    first = [m for m in analysis.mentions if m.text == "ЗАЗ"]
+    if not first:       # NER missed both: give it the first one
+        sentence = analysis.sentences[0]
+        token = next(t for t in sentence.tokens if t.text == "ЗАЗ")
+        analysis.mentions.append(Mention(token.start, token.stop, "ЗАЗ", "ORG", "ЗАЗ", sentence=0))
+    mention_types.refine_mentions(analysis)
+    assert [m.type for m in analysis.mentions if m.text == "ЗАЗ"] == ["ORG", "ORG"]
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")
