@@ -274,6 +274,7 @@ class DocState:
         self.events: list[Event] = []
         self.consults: list[Event] = []
         self.occupations: dict = {}
+        self.speaker: Optional[Unit] = None
 
 
 def _person_keys(name: str) -> list[str]:
@@ -843,6 +844,11 @@ def _code(analysis: Analysis, nlp) -> list[Event]:
             subj = [u for u in persons if sent.parsed and sent.tokens[_head_of(
                 sent.tokens, u.start, u.stop)].rel.startswith("nsubj")]
             state.last_person = (subj or persons)[-1]
+        if "«" in sent.text or sent.text.lstrip().startswith("—"):
+            # the person whose words open here speaks until the quote closes
+            speakers = [u for u in units if u.person and u.official and sent.parsed
+                        and sent.tokens[_head_of(sent.tokens, u.start, u.stop)].rel.startswith("nsubj")]
+            state.speaker = speakers[0] if speakers else state.last_person
     return _dedupe(events)
 
 
@@ -1005,9 +1011,10 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 path = _path(toks, _head_of(toks, u.start, u.stop), v)
                 if path and toks[path[-1]].rel.startswith("nsubj"):
                     actors.append(u)
-        if not actors and not verbs and _inside_quote(analysis.document.text, sent.start) \
-                and state.last_person is not None:
-            actors = [state.last_person]
+        if not actors and not verbs and _inside_quote(analysis.document.text, sent.start):
+            speaker = _quote_speaker(analysis, sent, state) or state.speaker
+            if speaker is not None:
+                actors = [speaker]
     # persons act only as officials; anyone may be on the receiving end
     actors = [u for u in actors if not u.person or u.official]
     if trig.roles == "partner" and not recipients and len({u.code for u in actors}) == 1:
@@ -1072,6 +1079,23 @@ def _enrich(analysis, event: Event, sent: Sentence, places, units, toks) -> None
         event.mode.remove("visit")
     if event.location is None:
         event.location = _location(analysis, sent, places, units, toks, [], event.mode)
+
+
+def _quote_speaker(analysis: Analysis, sent: Sentence, state: DocState) -> Optional[Unit]:
+    """The speaker of the extract stage's quote that holds this sentence."""
+    for quote in analysis.quotes:
+        if quote.start <= sent.start < quote.stop or quote.start < sent.stop <= quote.stop:
+            ent = analysis.entity(quote.speaker)
+            if ent is None:
+                return None
+            known = state.person_country.get(ent.id)
+            code_ = ent.country or (known[0] if known else None)
+            if not code_:
+                return None
+            return Unit(0, 0, code_, "person" if ent.kind == "person" else ent.kind, ent.name,
+                        quote.speaker_text or ent.name, ent.sector or "GOV",
+                        ent.position or (known[1] if known else None), ent.id)
+    return None
 
 
 def _inside_quote(text: str, position: int) -> bool:
@@ -1144,11 +1168,8 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
 def _dedupe_units(units: list[Unit]) -> list[Unit]:
     out, seen = [], set()
     # a person and his own country word in one phrase: the person acts
-    persons = {u.code for u in units if u.person}
     bodies = {u.code for u in units if u.kind in ("body", "organisation", "igo")}
     for u in units:
-        if u.kind in ("country", "capital", "adj") and u.code in persons:
-            continue
         if u.kind in ("country", "capital") and u.code in bodies:
             continue
         key = (u.name, u.code)
