@@ -290,7 +290,9 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
     by_stop = {p.stop: p for p in found}
     out = []
     for p_start, p_stop in _persons(tags):
-        case = _case(sentence, list(range(p_start, p_stop)))
+        cases = {t.feats.get("Case") for t in tokens[p_start:p_stop]} - {None}
+        # a foreign first name does not decline: the surname's case counts
+        case = _case(sentence, list(range(p_stop - 1, p_start - 1, -1)))
         # PHRASE [, PHRASE]* PER
         stop = p_start
         chain = []
@@ -301,7 +303,8 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
             if stop - 1 >= 0 and tokens[stop - 1].text in CHAIN and (stop - 1) in by_stop:
                 stop -= 1
         for i, phrase in enumerate(chain):
-            if _agrees(phrase, case) or (i > 0 and phrase.case == "Nom"):
+            if _agrees(phrase, case) or any(_agrees(phrase, c) for c in cases) \
+                    or (i > 0 and phrase.case == "Nom") or phrase.start == 0:
                 out.append(((p_start, p_stop), phrase))
         # PER , PHRASE [, PHRASE]*
         start = p_stop

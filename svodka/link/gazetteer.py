@@ -56,6 +56,7 @@ class _Gazetteer:
         self.by_code: dict[str, Place] = {}
         self.common: set[str] = set()        # keys not scanned for in raw text
         self.adjectives: dict[str, str] = {}  # adjective lemma -> ISO3
+        self.combining: dict[str, str] = {}   # "российско", "американо" -> ISO3
         self.first_lemmas: set[str] = set()   # first lemma of every key (scan filter)
         self.max_words = 1
         self.designators = {row["lemma"] for row in _rows("place_designators.tsv")}
@@ -67,6 +68,8 @@ class _Gazetteer:
             self._add(place, row, staged, common)
             for adj in _split(row["adjectives"]):
                 self.adjectives.setdefault(adj, row["iso3"])
+            for form in _split(row["combining"]):
+                self.combining.setdefault(form, row["iso3"])
         for row in _rows("organisations.tsv"):
             place = Place(IGO, row["name"], row["code"], row["country"],
                           parent=row["parent"] or None)
@@ -223,6 +226,17 @@ def adjective_country(word: str) -> Optional[str]:
         if form in adjectives:
             return adjectives[form]
     return None
+
+
+def adjective_countries(word: str) -> list[str]:
+    """ISO3 codes of the countries a possibly compound adjective names, in
+    order: "казахстанско-кубинских" -> [KAZ, CUB], "американо-российский" ->
+    [USA, RUS], "кубинской" -> [CUB]; [] if any part names no country."""
+    parts = word.lower().replace("ё", "е").split("-")
+    combining = _gazetteer().combining
+    codes = [combining.get(part) for part in parts[:-1]]
+    codes.append(adjective_country(parts[-1]) if parts[-1] else None)
+    return codes if all(codes) else []
 
 
 def by_code(code: str) -> Optional[Place]:

@@ -213,11 +213,14 @@ def _genitive_place(tokens: list[Token], mention: Mention) -> bool:
 
 
 def _extend_organisations(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
-    """ORG + genitive place -> one ORG ("МИД" "РФ" -> "МИД РФ"); a relational
-    place adjective before an ORG joins it ("японского МИДа")."""
+    """ORG + genitive place -> one ORG ("МИД" "РФ" -> "МИД РФ"), the place
+    inside LOCORG; ORG + genitive ORG -> one ORG ("Палаты представителей
+    Конгресса США"), the inner one kept; a relational place adjective before
+    an ORG joins it ("японского МИДа")."""
     from . import gazetteer
     by_start = {m.start: m for m in mentions}
-    for mention in mentions:
+    # right to left, so that a body is extended before the body it belongs to
+    for mention in sorted(mentions, key=lambda m: -m.start):
         if mention.type != ORG:
             continue
         sentence = _sentence(analysis, mention)
@@ -234,6 +237,14 @@ def _extend_organisations(mentions: list[Mention], analysis: Analysis) -> list[M
                 if _genitive_place(sentence.tokens[f2:l2], nxt):
                     _reshape(mention, sentence, first, l2)
                     nxt.type = LOCORG
+                    last = l2
+            elif nxt is not None and nxt.type == ORG and nxt.source != "anaphor" \
+                    and sentence.tokens[last - 1].pos == "NOUN":
+                # a body of another organisation: "Палаты представителей"
+                # "Конгресса США" -> one ORG, the inner one kept
+                f2, l2 = _span(sentence, nxt)
+                if _genitive_place(sentence.tokens[f2:l2], nxt):
+                    _reshape(mention, sentence, first, l2)
                     last = l2
         if first > 0:
             prev = sentence.tokens[first - 1]
@@ -252,7 +263,9 @@ def _reshape(mention: Mention, sentence: Sentence, first: int, last: int) -> Non
 
 
 def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
-    """descriptor noun + genitive place -> ORG ("правительства Китая")."""
+    """descriptor noun + genitive place -> ORG ("правительства Китая"); the
+    same with a genitive organisation, a body of it ("комиссия ЕС",
+    "президентского совета ФИДЕ"), the inner name kept."""
     c = cues()
     taken = [(m.start, m.stop) for m in mentions]
     added = []
@@ -263,11 +276,12 @@ def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> li
             if token.pos != "NOUN" or token.lemma not in c.org_head:
                 continue
             place = by_start.get(tokens[i + 1].start)
-            if place is None or place.type not in (LOC, LOCORG):
+            if place is None or place.type not in (LOC, LOCORG, ORG):
                 continue
-            kind = _place_kind(analysis, place)
-            if kind is None or kind == IGO:
-                continue
+            if place.type != ORG:
+                kind = _place_kind(analysis, place)
+                if kind is None or kind == IGO:
+                    continue
             f2, l2 = _span(sentence, place)
             if not _genitive_place(tokens[f2:l2], place):
                 continue
@@ -280,7 +294,8 @@ def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> li
                     and not any(s <= tokens[first - 1].start < e for s, e in taken):
                 first -= 1
             org = _make(analysis, index, tokens[first:l2], ORG, "rule")
-            place.type = LOCORG
+            if place.type != ORG:
+                place.type = LOCORG
             added.append(org)
             taken.append((org.start, org.stop))
     return _adjective_organisations(mentions + added, analysis)

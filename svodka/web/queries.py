@@ -43,6 +43,8 @@ COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
 QUERY_SECONDS = 3.0      # any single query
 RANK_LIMIT = 2000        # full-text matches ranked by relevance up to this many
 FACET_SAMPLE = 300       # full-text facets count the best this many matches
+RECENT_DOCUMENTS = 300   # an entity's quotes, facts, spellings: from its newest this many
+POSITION_SAMPLE = 600    # a person's offices: from at most this many documents
 
 
 class QueryTimeout(Exception):
@@ -305,16 +307,6 @@ class KnowledgeBase:
             return self.store.load(doc_id)
 
     # -- events ------------------------------------------------------------------
-    def _person_events(self, key: str) -> set:
-        """(doc_id, idx) of the events with the person as a party: linked to
-        the person's entity by the coder, or (unlinked) named with the
-        entity's normal form."""
-        rows = self._all(
-            "SELECT p.doc_id, p.event_idx FROM entities n JOIN event_parties p "
-            "ON p.doc_id = n.doc_id AND (p.entity_id = n.id OR "
-            "(p.entity_id IS NULL AND p.entity_name = n.name)) WHERE n.key = ?", (key,))
-        return {(r[0], r[1]) for r in rows}
-
     def events(self, country: Optional[str] = None, pair: Optional[tuple[str, str]] = None,
                category: Optional[str] = None, quad: Optional[int] = None,
                context: Optional[str] = None, person: Optional[str] = None,
@@ -325,8 +317,7 @@ class KnowledgeBase:
         event's date, or its document's when the text gives none."""
         snap = self.snapshot()
         countries = tuple(c for c in ((country,) + tuple(pair or ())) if c)
-        among = self._person_events(person) if person else None
-        positions = snap.select_events(countries, category, quad, context, date_from, date_to, among)
+        positions = snap.select_events(countries, category, quad, context, date_from, date_to, person)
         if order == "asc":
             positions = snap.oldest_first(positions)
         page = [snap.events[p] for p in positions[offset:offset + limit]]
@@ -383,26 +374,23 @@ class KnowledgeBase:
         result = self._entity_brief(info)
         # spellings from (at most) 300 of its documents: enough to show how
         # it is written, bounded for entities in tens of thousands of texts
+        recent = snap.newest_documents(key, RECENT_DOCUMENTS)
+        marks = ",".join("?" * len(recent))
         result["forms"] = [{"text": r[0], "count": r[1]} for r in self._all(
-            "SELECT m.text, count(*) FROM (SELECT doc_id, id FROM entities WHERE key = ? LIMIT 300) n "
-            "JOIN mentions m ON m.doc_id = n.doc_id AND m.entity_id = n.id "
-            "GROUP BY m.text ORDER BY 2 DESC, 1 LIMIT 20", (key,))]
-        if info.kind == "country":
-            code = key.split(":", 1)[1]
-            ids = snap.select_documents(country=code)[:limit]
-        else:
-            docs = {r[0] for r in self._all("SELECT doc_id FROM entities WHERE key = ?", (key,))}
-            ids = sorted(docs, key=lambda d: snap.doc_rank.get(d, len(snap.doc_rank)))[:limit]
-        result["recent_documents"] = self._documents_by_id(ids)
+            f"SELECT m.text, count(*) FROM entities n JOIN mentions m "
+            f"ON m.doc_id = n.doc_id AND m.entity_id = n.id "
+            f"WHERE n.doc_id IN ({marks}) AND +n.key = ? "
+            f"GROUP BY m.text ORDER BY 2 DESC, 1 LIMIT 20", recent + [key])]
+        result["recent_documents"] = self._documents_by_id(snap.newest_documents(key, limit))
         if info.kind == "person":
-            result["positions"] = self._positions(key)
+            result["positions"] = self._positions(key, snap)
             events = self.events(person=key, limit=limit)
             result["events"] = events
             result["meetings"] = [e for e in events["items"] if e["category"] == "CONSULT"] \
                 if events["total"] <= limit else self.events(person=key, category="CONSULT",
                                                              limit=limit)["items"]
-            result["quotes"] = self.quotes_by(key, limit)
-            result["facts"] = self._facts_of(key, limit)
+            result["quotes"] = self.quotes_by(key, limit, recent)
+            result["facts"] = self._facts_of(key, limit, recent)
         elif info.kind == "country":
             code = key.split(":", 1)[1]
             result["partners"] = self.partners(code)
@@ -412,39 +400,56 @@ class KnowledgeBase:
                 (i for i in snap.entities.values() if i.kind == "person" and i.country == code),
                 key=lambda i: (-i.documents, i.key))[:20]]
         else:
-            result["facts"] = self._facts_of(key, limit)
+            result["facts"] = self._facts_of(key, limit, recent)
         return result
 
-    def _positions(self, key: str) -> list[dict]:
+    def _positions(self, key: str, snap: Snapshot) -> list[dict]:
         """Offices a person held, each with the first and last dated document
-        that says so and the documents as sources."""
+        that says so and the documents as sources. For a person in more than
+        POSITION_SAMPLE documents, from that many spread evenly over the
+        coverage (the newest and oldest included): first and last seen are
+        then approximate to that spacing."""
+        ranks = sorted(set(snap.entity_docs.get(key, ())))
+        if len(ranks) > POSITION_SAMPLE:
+            step = (len(ranks) - 1) / (POSITION_SAMPLE - 1)
+            ranks = sorted({ranks[round(i * step)] for i in range(POSITION_SAMPLE)})
+        docs = [snap.doc_order[r] for r in ranks]
+        marks = ",".join("?" * len(docs))
+        rows = self._all(f"SELECT doc_id, position, country FROM entities "
+                         f"WHERE doc_id IN ({marks}) AND +key = ? "
+                         f"AND position IS NOT NULL AND position != ''", docs + [key])
+        # oldest first: ranks count from the newest
+        rows.sort(key=lambda r: -snap.doc_rank.get(r["doc_id"], 0))
         offices: dict[tuple, dict] = {}
-        for r in self._all(
-                "SELECT n.position, n.country, d.id, d.published, d.source, d.title, "
-                "substr(d.text, d.body_start + 1, 160) AS lead "
-                "FROM entities n JOIN documents d ON d.id = n.doc_id "
-                "WHERE n.key = ? AND n.position IS NOT NULL AND n.position != '' "
-                "ORDER BY d.published IS NULL, d.published, d.id LIMIT 500", (key,)):
+        for r in rows:
             office = offices.setdefault((r["position"], r["country"]), {
                 "position": r["position"], "country": r["country"],
                 "country_name": self.country_name(r["country"]),
-                "first_seen": None, "last_seen": None, "sources": []})
-            if r["published"]:
-                office["first_seen"] = office["first_seen"] or r["published"]
-                office["last_seen"] = r["published"]
-            if len(office["sources"]) < 20:
-                office["sources"].append({"doc_id": r["id"], "published": r["published"],
-                                          "source": r["source"],
-                                          "title": headline(r["title"], r["lead"])})
+                "first_seen": None, "last_seen": None, "documents": 0, "sources": []})
+            published = snap.doc_published.get(r["doc_id"])
+            if published:
+                office["first_seen"] = office["first_seen"] or published
+                office["last_seen"] = published
+            office["documents"] += 1
+            office["sources"].append(r["doc_id"])
+        for office in offices.values():
+            newest = office["sources"][::-1][:20]
+            office["sources"] = [{"doc_id": d["id"], "published": d["published"],
+                                  "source": d["source"], "title": d["title"]}
+                                 for d in self._documents_by_id(newest)]
         return sorted(offices.values(), key=lambda o: (o["first_seen"] or "9999", o["position"]))
 
-    def quotes_by(self, key: str, limit: int = 50) -> list[dict]:
+    def quotes_by(self, key: str, limit: int = 50, docs: Optional[list[str]] = None) -> list[dict]:
+        """The entity's quotes, newest first, from ``docs`` (its newest
+        documents) when given."""
+        docs = docs if docs is not None else self.snapshot().newest_documents(key, RECENT_DOCUMENTS)
+        marks = ",".join("?" * len(docs))
         rows = self._all(
             "SELECT q.doc_id, q.idx, q.text, q.start, q.stop, q.kind, q.speaker_text, "
             "n.key AS speaker_key, n.name AS speaker_name, d.published, d.source "
             "FROM entities n JOIN quotes q ON q.doc_id = n.doc_id AND q.speaker = n.id "
-            "JOIN documents d ON d.id = q.doc_id WHERE n.key = ? "
-            "ORDER BY d.published DESC, q.doc_id, q.idx LIMIT ?", (key, limit))
+            f"JOIN documents d ON d.id = q.doc_id WHERE n.doc_id IN ({marks}) AND +n.key = ? "
+            "ORDER BY d.published DESC, q.doc_id, q.idx LIMIT ?", docs + [key, limit])
         return [self._quote_row(r) for r in rows]
 
     def _quote_row(self, r: sqlite3.Row) -> dict:
@@ -454,15 +459,16 @@ class KnowledgeBase:
                 if r["speaker_key"] else None,
                 "published": r["published"], "source": r["source"]}
 
-    def _facts_of(self, key: str, limit: int) -> list[dict]:
+    def _facts_of(self, key: str, limit: int, docs: list[str]) -> list[dict]:
         """Facts with the entity as an argument (arguments name entities by
-        their document-local id under ``*_entity``)."""
+        their document-local id under ``*_entity``), from ``docs``."""
         out = []
+        marks = ",".join("?" * len(docs))
         rows = self._all(
             "SELECT f.doc_id, f.idx, f.type, f.args, f.start, f.stop, f.status, n.id AS local, "
             "d.published FROM entities n JOIN facts f ON f.doc_id = n.doc_id "
-            "JOIN documents d ON d.id = f.doc_id WHERE n.key = ? "
-            "ORDER BY d.published DESC, f.doc_id, f.idx LIMIT 2000", (key,))
+            f"JOIN documents d ON d.id = f.doc_id WHERE n.doc_id IN ({marks}) AND +n.key = ? "
+            "ORDER BY d.published DESC, f.doc_id, f.idx LIMIT 2000", docs + [key])
         for r in rows:
             args = _loads(r["args"], {})
             linked = [v for k, v in args.items() if k.endswith("_entity")]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -49,18 +51,24 @@ class Snapshot:
     built_seconds: float = 0.0
     counts: dict = field(default_factory=dict)
     entities: dict[str, EntityInfo] = field(default_factory=dict)
-    # documents, newest first (undated last)
+    # documents, newest first (undated last); doc_dates holds the dated
+    # part's dates in ascending order, for date ranges by bisection
     doc_order: list[str] = field(default_factory=list)
+    doc_dates: list[str] = field(default_factory=list)
     doc_rank: dict[str, int] = field(default_factory=dict)
     doc_published: dict[str, Optional[str]] = field(default_factory=dict)
     doc_source: dict[str, Optional[str]] = field(default_factory=dict)
     doc_countries: dict[str, tuple] = field(default_factory=dict)
     country_docs: dict[str, set] = field(default_factory=dict)
-    # events, newest first (undated last), and positions into that list
+    # per entity key, the ranks (positions in doc_order) of its documents
+    entity_docs: dict[str, array] = field(default_factory=dict)
+    # events, newest first (undated last); positions index this list
     events: list[EventRef] = field(default_factory=list)
+    event_dates: list[str] = field(default_factory=list)
     event_pos: dict[tuple, int] = field(default_factory=dict)
     country_events: dict[str, list[int]] = field(default_factory=dict)
     category_events: dict[str, list[int]] = field(default_factory=dict)
+    person_events: dict[str, list[int]] = field(default_factory=dict)
     # pair_quads[A][B][quad]: events with both A and B as parties
     pair_quads: dict[str, dict[str, Counter]] = field(default_factory=dict)
     country_event_counts: Counter = field(default_factory=Counter)
@@ -68,29 +76,44 @@ class Snapshot:
     # facet counts over all documents, computed once
     all_facets: dict = field(default_factory=dict)
 
+    @staticmethod
+    def _range(ascending: list[str], date_from, date_to) -> tuple[int, int]:
+        """The slice of a newest-first list whose dates fall in the range
+        (``ascending`` holds the same dates oldest first)."""
+        n = len(ascending)
+        low = bisect_left(ascending, date_from) if date_from else 0
+        high = bisect_right(ascending, date_to + "~") if date_to else n
+        return n - high, n - low
+
     def select_documents(self, source=None, country=None, date_from=None, date_to=None) -> list[str]:
         """Document ids, newest first, that pass the filters."""
         ids: Iterable[str] = self.doc_order
+        if date_from or date_to:
+            lo, hi = self._range(self.doc_dates, date_from, date_to)
+            ids = self.doc_order[lo:hi]
         if country is not None:
             members = self.country_docs.get(country, set())
-            ids = (i for i in ids if i in members)
+            ids = [i for i in ids if i in members]
         if source is not None:
-            ids = (i for i in ids if self.doc_source.get(i) == source)
-        if date_from is not None or date_to is not None:
-            low, high = date_from or "", (date_to + "~") if date_to else "~"
-            published = self.doc_published
-            ids = (i for i in ids if published.get(i) and low <= published[i] <= high)
+            ids = [i for i in ids if self.doc_source.get(i) == source]
         return list(ids)
 
+    def newest_documents(self, key: str, limit: int) -> list[str]:
+        ranks = self.entity_docs.get(key, ())
+        return [self.doc_order[r] for r in sorted(set(ranks))[:limit]]
+
     def select_events(self, countries: tuple = (), category=None, quad=None, context=None,
-                      date_from=None, date_to=None, among: Optional[set] = None) -> list[int]:
-        """Positions of the events passing the filters, newest first.
-        ``among`` restricts to a set of (doc_id, idx) keys (a person's)."""
+                      date_from=None, date_to=None, person=None) -> list[int]:
+        """Positions of the events passing the filters, newest first."""
         lists = [self.country_events.get(c, []) for c in countries]
         if category is not None:
             lists.append(self.category_events.get(category, []))
-        if among is not None:
-            lists.append(sorted(self.event_pos[k] for k in among if k in self.event_pos))
+        if person is not None:
+            lists.append(self.person_events.get(person, []))
+        if date_from or date_to:
+            lo, hi = self._range(self.event_dates, date_from, date_to)
+            lists = [lst[bisect_left(lst, lo):bisect_left(lst, hi)] for lst in lists] or \
+                [range(lo, hi)]
         if lists:
             lists.sort(key=len)
             positions: Iterable[int] = lists[0]
@@ -104,9 +127,6 @@ class Snapshot:
             positions = [p for p in positions if events[p].quad == quad]
         if context is not None:
             positions = [p for p in positions if context in events[p].contexts]
-        if date_from is not None or date_to is not None:
-            low, high = date_from or "", (date_to + "~") if date_to else "~"
-            positions = [p for p in positions if events[p].when and low <= events[p].when <= high]
         return list(positions)
 
     def oldest_first(self, positions: list[int]) -> list[int]:
@@ -136,47 +156,74 @@ def facet_counts(snapshot: Snapshot, ids: list[str], sampled: bool = False) -> d
     }
 
 
+def _newest_first(items: list, date, tie) -> tuple[list, list]:
+    """Items with a date newest first (ties by ``tie``), then the undated by
+    ``tie``; and the dates of the dated part, oldest first."""
+    dated = sorted((x for x in items if date(x)), key=tie)
+    dated.sort(key=date, reverse=True)
+    undated = sorted((x for x in items if not date(x)), key=tie)
+    return dated + undated, [date(x) for x in reversed(dated)]
+
+
 def build_snapshot(db: sqlite3.Connection) -> Snapshot:
+    """One pass over documents, event parties, entities and events."""
     started = time.monotonic()
     s = Snapshot()
 
-    # documents, newest first
     rows = db.execute("SELECT id, published, source FROM documents").fetchall()
     for doc_id, published, source in rows:
         s.doc_published[doc_id] = published
         s.doc_source[doc_id] = source
-    dated = sorted((r for r in rows if r[1]), key=lambda r: r[0])
-    dated.sort(key=lambda r: r[1], reverse=True)
-    s.doc_order = [r[0] for r in dated] + sorted(r[0] for r in rows if not r[1])
+    ordered, s.doc_dates = _newest_first(rows, lambda r: r[1], lambda r: r[0])
+    s.doc_order = [r[0] for r in ordered]
     s.doc_rank = {doc_id: i for i, doc_id in enumerate(s.doc_order)}
 
-    # which countries each document is about: any entity placed in a country
+    # event parties: countries per event, and which document-local entity
+    # (or, unlinked, which name) each party is, to find persons' events
+    parties: dict[tuple, set] = defaultdict(set)
+    party_entities: dict[tuple, list] = defaultdict(list)
+    for doc_id, idx, country, entity_id, name in db.execute(
+            "SELECT doc_id, event_idx, country, entity_id, entity_name FROM event_parties"):
+        if country:
+            parties[(doc_id, idx)].add(country)
+        if entity_id:
+            party_entities[(doc_id, entity_id)].append((doc_id, idx))
+        elif name:
+            party_entities[(doc_id, "name:" + name)].append((doc_id, idx))
+
+    # entities: the directory (one row per key), each document's countries,
+    # each key's documents, persons' events
+    directory: dict[str, list] = {}
     doc_countries: dict[str, set] = defaultdict(set)
-    for doc_id, country in db.execute(
-            "SELECT doc_id, country FROM entities WHERE country IS NOT NULL"):
-        doc_countries[doc_id].add(country)
+    entity_docs: dict[str, list] = defaultdict(list)
+    person_events: dict[str, set] = defaultdict(set)
+    rank = s.doc_rank
+    for doc_id, local, key, kind, name, country in db.execute(
+            "SELECT doc_id, id, key, kind, name, country FROM entities"):
+        entry = directory.get(key)
+        if entry is None:
+            directory[key] = [kind, name, country, 1]
+        else:
+            entry[3] += 1
+            if entry[2] is None and country:
+                entry[2] = country
+        if country:
+            doc_countries[doc_id].add(country)
+        entity_docs[key].append(rank.get(doc_id, -1))
+        if kind == "person":
+            for event in party_entities.get((doc_id, local), ()):
+                person_events[key].add(event)
+            for event in party_entities.get((doc_id, "name:" + (name or "")), ()):
+                person_events[key].add(event)
+    # linking gives one entity per key per document, so rows are documents
+    s.entities = {key: EntityInfo(key, kind, name, country, n)
+                  for key, (kind, name, country, n) in directory.items()}
+    s.entity_docs = {key: array("i", ranks) for key, ranks in entity_docs.items()}
     for doc_id, countries in doc_countries.items():
         s.doc_countries[doc_id] = tuple(sorted(countries))
         for country in countries:
             s.country_docs.setdefault(country, set()).add(doc_id)
 
-    # the entity directory: one row per key. The counting runs on the key
-    # index alone; a name and country per key then come by key lookups.
-    for key, rows_of_key in db.execute("SELECT key, count(*) FROM entities GROUP BY key"):
-        kind, name, country = db.execute(
-            "SELECT kind, name, country FROM entities WHERE key = ? LIMIT 1", (key,)).fetchone()
-        if country is None and kind == "person":
-            found = db.execute("SELECT country FROM entities WHERE key = ? AND country IS NOT NULL "
-                               "LIMIT 1", (key,)).fetchone()
-            country = found[0] if found else None
-        # linking gives one entity per key per document, so rows are documents
-        s.entities[key] = EntityInfo(key, kind, name, country, rows_of_key)
-
-    # events with their parties' countries
-    parties: dict[tuple, set] = defaultdict(set)
-    for doc_id, idx, country in db.execute(
-            "SELECT doc_id, event_idx, country FROM event_parties WHERE country IS NOT NULL"):
-        parties[(doc_id, idx)].add(country)
     contexts_cache: dict[Optional[str], frozenset] = {}
     refs = []
     for doc_id, idx, category, quad, context, date in db.execute(
@@ -187,9 +234,7 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
         refs.append(EventRef(doc_id, idx, category, quad, contexts,
                              frozenset(parties.get((doc_id, idx), ())),
                              date or s.doc_published.get(doc_id)))
-    dated_events = sorted((r for r in refs if r.when), key=lambda r: (r.doc_id, r.idx))
-    dated_events.sort(key=lambda r: r.when, reverse=True)
-    s.events = dated_events + sorted((r for r in refs if not r.when), key=lambda r: (r.doc_id, r.idx))
+    s.events, s.event_dates = _newest_first(refs, lambda r: r.when, lambda r: (r.doc_id, r.idx))
     for position, ref in enumerate(s.events):
         s.event_pos[(ref.doc_id, ref.idx)] = position
         s.category_events.setdefault(ref.category, []).append(position)
@@ -201,6 +246,8 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
             for b in ref.countries:
                 if a != b:
                     s.pair_quads.setdefault(a, {}).setdefault(b, Counter())[ref.quad] += 1
+    s.person_events = {key: sorted(s.event_pos[e] for e in events if e in s.event_pos)
+                       for key, events in person_events.items()}
 
     count = lambda sql: db.execute(sql).fetchone()[0]
     s.counts = {"documents": len(s.doc_order), "events": len(s.events),
