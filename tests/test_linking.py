@@ -13,8 +13,8 @@ import pytest
 import razdel
 
 from svodka.lemma import key, lemma, lemmas
-from svodka.link.gazetteer import (Place, adjective_country, by_code, find_places,
-                                   resolve)
+from svodka.link.gazetteer import (Place, adjective_countries, adjective_country, by_code,
+                                   find_places, resolve)
 
 CASES = Path(__file__).parent / "data" / "linking_cases.tsv"
 MIN_ACCURACY = 0.95
@@ -209,3 +209,12 @@ def test_adjective_country(word, code):
 @pytest.mark.parametrize("word", ["европейский", "большой", "мировой", "западный"])
 def test_adjectives_without_a_country(word):
     assert adjective_country(word) is None
+
+
+@pytest.mark.parametrize("word, codes", [
+    ("казахстанско-кубинских", ["KAZ", "CUB"]), ("американо-российский", ["USA", "RUS"]),
+    ("Российско-казахстанского", ["RUS", "KAZ"]), ("кубинской", ["CUB"]),
+    ("научно-технический", []), ("северо-западный", []),
+])
+def test_compound_adjectives(word, codes):
+    assert adjective_countries(word) == codes
