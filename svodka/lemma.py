@@ -31,7 +31,7 @@ def lemma(word: str) -> str:
     A capitalised word prefers pymorphy's geographic reading (Geox), so
     "Кубе" is "куба" (Cuba), not "куб" (cube), whatever the parse scores say.
     """
-    parses = _analyzer().parse(word)
+    parses = _analyzer().parse(word) if word else []
     if not parses:
         return _norm(word)
     if word[:1].isupper():

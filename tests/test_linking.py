@@ -119,6 +119,13 @@ def test_cities(text, name, country):
     assert (place.name, place.country) == (name, country)
 
 
+def test_punctuation_around_a_name_is_ignored():
+    assert resolve(["«", "Кубы", "»"]).code == "CUB"
+    assert resolve(["Казахстан", "."]).code == "KAZ"
+    assert resolve(["ОПЕК", "+"]).code == "OPECP"
+    assert resolve([]) is None and resolve([""]) is None
+
+
 def test_capitals_are_marked():
     assert resolve(["Москве"]).capital_of == "RUS"
     assert resolve(["Гаваны"]).capital_of == "CUB"

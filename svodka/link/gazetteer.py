@@ -184,12 +184,26 @@ def resolve(words: list[str]) -> Optional[Place]:
     """
     words = [w for w in words if w.strip()]
     place = _lookup(words, scanning=False)
+    if place is None:           # «Куба», "Кубы." : quotes and stops around a name
+        trimmed = _trim_punctuation(words)
+        if trimmed != words:
+            words = trimmed
+            place = _lookup(words, scanning=False)
     if place is None and len(words) > 1 and lemma(words[0]) in _gazetteer().designators:
         rest = words[1:]
         while rest and not any(ch.isalnum() for ch in rest[0]):   # "г ." -> drop the dot
             rest = rest[1:]
         place = _lookup(rest, scanning=False)
     return place
+
+
+def _trim_punctuation(words: list[str]) -> list[str]:
+    start, stop = 0, len(words)
+    while start < stop and not any(ch.isalnum() for ch in words[start]):
+        start += 1
+    while stop > start and not any(ch.isalnum() for ch in words[stop - 1]):
+        stop -= 1
+    return words[start:stop]
 
 
 @lru_cache(maxsize=50_000)
