@@ -11,6 +11,9 @@ furniture never yields mentions, facts or events.
 """
 from __future__ import annotations
 
+import os
+import re
+import sys
 import threading
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -34,8 +37,39 @@ def get_nlp() -> "NLP":
         return _instance
 
 
+def limit_blas_threads(default: int = 1) -> None:
+    """One BLAS thread per process unless the environment says otherwise.
+
+    The models' matrices are small: OpenBLAS's extra threads mostly spin,
+    which cost six times the CPU of the morphology tagger on a busy machine
+    (9.5 s against 1.6 s over the samples). svodka runs in parallel with
+    processes (``--jobs``, Dask workers), never with BLAS threads."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, str(default))
+    if "numpy" in sys.modules:      # loaded already: the variables come too late
+        _set_openblas_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
+
+
+def _set_openblas_threads(threads: int) -> None:
+    import ctypes
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = set(re.findall(r"(/\S*openblas\S*\.so\S*)", maps.read()))
+    except OSError:
+        return
+    for path in paths:
+        library = ctypes.CDLL(path)
+        for name in ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                     "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            setter = getattr(library, name, None)
+            if setter is not None:
+                setter(threads)
+                break
+
+
 class NLP:
     def __init__(self, batch_size: int = 32):
+        limit_blas_threads()
         from natasha import (MorphVocab, NewsEmbedding, NewsMorphTagger,
                              NewsNERTagger, NewsSyntaxParser)
         emb = NewsEmbedding()
@@ -69,8 +103,11 @@ class NLP:
         return analyses
 
     def _tag_morph(self, sentences: list[Sentence]) -> None:
-        chunk = [[t.text for t in s.tokens] for s in sentences if s.tokens]
-        tagged = [s for s in sentences if s.tokens]
+        # Sentences of similar length batched together: the tagger pads a
+        # batch to its longest sentence, and padding is masked out, so the
+        # tags are the same and a third of the work is saved.
+        tagged = sorted((s for s in sentences if s.tokens), key=lambda s: len(s.tokens))
+        chunk = [[t.text for t in s.tokens] for s in tagged]
         for sentence, markup in zip(tagged, self.morph_tagger.map(chunk)):
             for token, tagged_token in zip(sentence.tokens, markup.tokens):
                 token.pos = tagged_token.pos
