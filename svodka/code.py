@@ -56,7 +56,7 @@ QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
 PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 
 MAX_PARSE_TOKENS = 200      # longer "sentences" are lists or garbage: not parsed
-WINDOW = 8                  # the other lemmas of a trigger stand this close to the anchor
+WINDOW = 12                 # the other lemmas of a trigger stand this close to the anchor
 CASES = {"nom": "Nom", "gen": "Gen", "dat": "Dat", "acc": "Acc", "ins": "Ins", "loc": "Loc"}
 MODIFIER_RELS = {"aux", "aux:pass", "advmod", "mark", "parataxis", "discourse", "acl",
                  "amod", "cop", "det", "case"}
@@ -737,16 +737,26 @@ def _surface_recipient(toks, a, hi, units, frame, used) -> list:
         prep = "в" if _norm(t.text) == "во" else _norm(t.text)
         if not any(prep == pp for pp, _ in preps):
             continue
-        noun = next((k for k in range(p + 1, min(p + 5, hi))
-                     if toks[k].pos in ("NOUN", "PROPN")), None)
-        if noun is None or (prep, toks[noun].feats.get("Case", "")) not in preps:
+        # the noun this preposition governs: the first in the case it wants
+        # (skipping "в пятницу" in "против состоявшегося в пятницу визита")
+        noun = next((k for k in range(p + 1, min(p + 7, hi))
+                     if toks[k].pos in ("NOUN", "PROPN")
+                     and (prep, toks[k].feats.get("Case", "")) in preps), None)
+        if noun is None:
             continue
+        want = toks[noun].feats.get("Case", "")
         for u in units:
             if u.absorbed or id(u) in used or not (p < u.start <= p + 8 and u.start < hi):
                 continue
-            if any(toks[k].text in (",", ";") or toks[k].pos == "ADP" or toks[k].pos == "VERB"
+            if any(toks[k].text in (",", ";") or toks[k].pos == "VERB"
                    and toks[k].feats.get("VerbForm") == "Fin" for k in range(p + 1, u.start)):
                 break
+            # past another preposition only a phrase in the case this one governs
+            # ("против состоявшегося в пятницу визита российского министра")
+            if any(toks[k].pos == "ADP" for k in range(p + 1, u.start)):
+                head = _adj_noun(toks, u.start) if u.kind == "adj" else u.start
+                if head is None or toks[head].feats.get("Case") != want:
+                    continue
             return [u]
     if ("obj",) in frame:
         for u in units:
