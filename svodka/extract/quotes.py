@@ -344,10 +344,19 @@ def _indirect(analysis: Analysis, resolver: Resolver, sentence: Sentence, tags: 
     words = [tokens[i] for i in span]
     speaker = None
     speaker_text = analysis.document.text[words[0].start:words[-1].stop]
+    # the subject itself, or a name in apposition to it ("Глава Роскосмоса
+    # Анатолий Перминов"), never a name that depends on it otherwise
+    # ("Помощник Хиллари Клинтон", "Врачи, лечащие Гиффордс")
+    heads = {head} | {i for i in span if tokens[i].head == head
+                      and tokens[i].rel in ("appos", "flat:name", "flat", "nsubj")}
     for m in mentions:
         mention = analysis.mentions[m]
-        if mention.type == PER and mention.start < words[-1].stop and mention.stop > words[0].start:
+        if mention.type != PER:
+            continue
+        inside = [i for i in heads if mention.start <= tokens[i].start < mention.stop]
+        if inside:
             speaker = m
+            span = [i for i in span if tokens[i].stop <= mention.stop]
             break
     if speaker is None:
         if tokens[head].lemma in PRONOUNS:
