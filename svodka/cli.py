@@ -405,8 +405,12 @@ def cmd_serve(args) -> int:
         from .web import create_app
     except ImportError as error:
         raise UserError(f"serve needs the web extra: pip install 'svodka[web]' ({error})")
-    print(f"svodka: serving {args.db} read-only at http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+    app = create_app(args.db)
+    started = time.monotonic()
+    app.state.kb.snapshot()             # the in-memory indexes, before the first request
+    print(f"svodka: indexed {args.db} in {time.monotonic() - started:.1f} s; serving it read-only "
+          f"at http://{args.host}:{args.port}/", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
 

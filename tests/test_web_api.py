@@ -196,8 +196,12 @@ def test_entity_unknown_and_malformed(client):
 def test_pair_timeline_quotes_agreements(client):
     pair = get(client, "/api/pairs/KAZ/CUB")
     assert pair["a"] == {"code": "KAZ", "name": "Казахстан"}
-    events = pair["events"]["items"]
-    assert [e["date"] for e in events] == sorted(e["date"] for e in events)
+    events = pair["events"]["items"]           # the newest, in full
+    assert [e["date"] for e in events] == sorted((e["date"] for e in events), reverse=True)
+    timeline = pair["timeline"]                # every event, oldest first
+    assert len(timeline) == 10
+    assert [p["when"] for p in timeline] == sorted(p["when"] for p in timeline)
+    assert {p["category"] for p in timeline} == {"CONSULT", "SUPPORT", "AGREE"}
     assert "CONSULT" in pair["by_category"]
     assert pair["by_quad"]["1"] == 10
     assert len(pair["quotes"]) == 3

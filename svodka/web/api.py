@@ -80,7 +80,7 @@ def get_entity(request: Request, key: str,
 def get_pair(request: Request,
              a: str = Path(..., pattern=r"^[A-Za-z]{3}$", description="ISO3 code"),
              b: str = Path(..., pattern=r"^[A-Za-z]{3}$", description="ISO3 code"),
-             limit: int = Query(500, ge=1, le=1000)):
+             limit: int = Query(50, ge=1, le=MAX_PAGE, description="events given in full (the timeline has them all)")):
     a, b = check_pair(f"{a},{b}")
     kb = kb_of(request)
     unknown = [c for c in (a, b) if not kb.known_country(c)]

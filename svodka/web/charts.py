@@ -49,6 +49,28 @@ def event_timeline(events: list[dict]) -> Optional[dict]:
     return {"data": traces, "layout": layout}
 
 
+def timeline_points(points: list[dict]) -> Optional[dict]:
+    """The compact form of event_timeline for many events: category and
+    date only (hover), each point linking to its evidence."""
+    traces = []
+    for quad, label in QUADS.items():
+        dated = [p for p in points if p["quad"] == quad and p["when"]]
+        if not dated:
+            continue
+        traces.append({
+            "type": "scattergl" if len(points) > 2000 else "scatter", "mode": "markers",
+            "name": label, "x": [p["when"] for p in dated], "y": [p["category"] for p in dated],
+            "customdata": [f"/documents/{p['doc_id']}#event-{p['idx']}" for p in dated],
+            "hovertemplate": "%{x}<br>%{y}<extra></extra>",
+            "marker": {"size": 10, "color": QUAD_COLOURS[quad], "opacity": 0.75},
+        })
+    if not traces:
+        return None
+    layout = dict(BASE_LAYOUT, height=300, xaxis={"type": "date"},
+                  yaxis={"type": "category", "automargin": True})
+    return {"data": traces, "layout": layout}
+
+
 def country_months(timeline: list[dict]) -> Optional[dict]:
     """Stacked bars: a country's events per month by quad."""
     dated = [t for t in timeline if t["month"]]

@@ -20,6 +20,7 @@ from .params import (PageCountry, PageDate, PageQuad, blank_none, check_category
 from .queries import PLOVER_CATEGORIES, QUADS, KnowledgeBase, headline
 
 PAGE_SIZE = 20
+PAIR_EVENTS = 50
 router = APIRouter(include_in_schema=False)
 
 
@@ -217,14 +218,16 @@ def pair_page(request: Request,
     unknown = [c for c in (a, b) if not kb.known_country(c)]
     if unknown:
         raise HTTPException(404, f"no country {', '.join(unknown)} in the knowledge base")
-    pair = kb.pair(a, b)
+    pair = kb.pair(a, b, limit=PAIR_EVENTS)
     items = pair["events"]["items"]
-    dated = [e for e in items if e["date"] or e["published"]]
+    # the newest events, listed in time order under the chart
+    dated = sorted((e for e in items if e["date"] or e["published"]),
+                   key=lambda e: (e["date"] or e["published"], e["doc_id"], e["idx"]))
     undated = [e for e in items if not (e["date"] or e["published"])]
     agreements_events = [e for e in items if e["category"] in ("AGREE", "SUPPORT")]
     return render(request, "pair.html", title=f"{pair['a']['name']} – {pair['b']['name']}",
                   pair=pair, dated=dated, undated=undated, agreement_events=agreements_events,
-                  timeline=charts.event_timeline(items),
+                  timeline=charts.timeline_points(pair["timeline"]),
                   graph=charts.partner_graph(kb.partner_graph([a, b], per_country=6)),
                   country_name=kb.country_name)
 

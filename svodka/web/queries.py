@@ -43,8 +43,10 @@ COUNTRY_PATTERN = r"^[A-Za-z]{3}$"
 QUERY_SECONDS = 3.0      # any single query
 RANK_LIMIT = 2000        # full-text matches ranked by relevance up to this many
 FACET_SAMPLE = 300       # full-text facets count the best this many matches
-RECENT_DOCUMENTS = 300   # an entity's quotes, facts, spellings: from its newest this many
-POSITION_SAMPLE = 600    # a person's offices: from at most this many documents
+RECENT_DOCUMENTS = 150   # an entity's quotes, facts, spellings: from its newest this many
+POSITION_SAMPLE = 300    # a person's offices: from at most this many documents
+PAIR_DETAILS = 200       # a pair's quotes and agreements: from its newest this many events
+TIMELINE_POINTS = 5000   # a pair's timeline: at most this many points
 
 
 class QueryTimeout(Exception):
@@ -506,9 +508,17 @@ class KnowledgeBase:
         snap = self.snapshot()
         return f"country:{code}" in snap.entities or code in snap.country_event_counts
 
-    def pair(self, a: str, b: str, limit: int = 500) -> dict:
-        events = self.events(pair=(a, b), limit=limit, order="asc")
-        docs = sorted({e["doc_id"] for e in events["items"]})
+    def pair(self, a: str, b: str, limit: int = 50) -> dict:
+        """Two countries: every event as a timeline point (from memory), the
+        newest ``limit`` in full, and the quotes and agreements in the
+        documents of the newest PAIR_DETAILS events."""
+        snap = self.snapshot()
+        positions = snap.select_events((a, b))
+        timeline = [{"id": f"{r.doc_id}/{r.idx}", "doc_id": r.doc_id, "idx": r.idx,
+                     "when": r.when, "category": r.category, "quad": r.quad}
+                    for r in (snap.events[p] for p in snap.oldest_first(positions[:TIMELINE_POINTS]))]
+        events = self.events(pair=(a, b), limit=limit)
+        docs = sorted({snap.events[p].doc_id for p in positions[:PAIR_DETAILS]})
         quotes, agreements = [], []
         if docs:
             marks = ",".join("?" * len(docs))
@@ -526,12 +536,13 @@ class KnowledgeBase:
                 f"WHERE f.doc_id IN ({marks}) AND f.type = 'Deal' "
                 "ORDER BY d.published, f.doc_id, f.idx LIMIT 100", docs)
             agreements = [self._fact_row(r, _loads(r["args"], {})) for r in rows]
-        quads = self.snapshot().pair_quads.get(a, {}).get(b, Counter())
-        by_category = Counter(e["category"] for e in events["items"])
+        quads = snap.pair_quads.get(a, {}).get(b, Counter())
+        by_category = Counter(snap.events[p].category for p in positions)
         return {
             "a": {"code": a, "name": self.country_name(a)},
             "b": {"code": b, "name": self.country_name(b)},
-            "events": events, "by_quad": {str(q): quads.get(q, 0) for q in QUADS},
+            "timeline": timeline, "events": events,
+            "by_quad": {str(q): quads.get(q, 0) for q in QUADS},
             "by_category": dict(by_category.most_common()),
             "quotes": quotes, "agreements": agreements,
         }

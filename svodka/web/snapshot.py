@@ -60,7 +60,8 @@ class Snapshot:
     doc_source: dict[str, Optional[str]] = field(default_factory=dict)
     doc_countries: dict[str, tuple] = field(default_factory=dict)
     country_docs: dict[str, set] = field(default_factory=dict)
-    # per entity key, the ranks (positions in doc_order) of its documents
+    # per entity key, the ranks (positions in doc_order) of its documents,
+    # ascending: newest first
     entity_docs: dict[str, array] = field(default_factory=dict)
     # events, newest first (undated last); positions index this list
     events: list[EventRef] = field(default_factory=list)
@@ -68,6 +69,8 @@ class Snapshot:
     event_pos: dict[tuple, int] = field(default_factory=dict)
     country_events: dict[str, list[int]] = field(default_factory=dict)
     category_events: dict[str, list[int]] = field(default_factory=dict)
+    quad_events: dict[int, list[int]] = field(default_factory=dict)
+    context_events: dict[str, list[int]] = field(default_factory=dict)
     person_events: dict[str, list[int]] = field(default_factory=dict)
     # pair_quads[A][B][quad]: events with both A and B as parties
     pair_quads: dict[str, dict[str, Counter]] = field(default_factory=dict)
@@ -99,8 +102,7 @@ class Snapshot:
         return list(ids)
 
     def newest_documents(self, key: str, limit: int) -> list[str]:
-        ranks = self.entity_docs.get(key, ())
-        return [self.doc_order[r] for r in sorted(set(ranks))[:limit]]
+        return [self.doc_order[r] for r in self.entity_docs.get(key, ())[:limit]]
 
     def select_events(self, countries: tuple = (), category=None, quad=None, context=None,
                       date_from=None, date_to=None, person=None) -> list[int]:
@@ -108,6 +110,10 @@ class Snapshot:
         lists = [self.country_events.get(c, []) for c in countries]
         if category is not None:
             lists.append(self.category_events.get(category, []))
+        if quad is not None:
+            lists.append(self.quad_events.get(quad, []))
+        if context is not None:
+            lists.append(self.context_events.get(context, []))
         if person is not None:
             lists.append(self.person_events.get(person, []))
         if date_from or date_to:
@@ -122,11 +128,6 @@ class Snapshot:
                 positions = [p for p in positions if p in members]
         else:
             positions = range(len(self.events))
-        events = self.events
-        if quad is not None:
-            positions = [p for p in positions if events[p].quad == quad]
-        if context is not None:
-            positions = [p for p in positions if context in events[p].contexts]
         return list(positions)
 
     def oldest_first(self, positions: list[int]) -> list[int]:
@@ -218,7 +219,8 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
     # linking gives one entity per key per document, so rows are documents
     s.entities = {key: EntityInfo(key, kind, name, country, n)
                   for key, (kind, name, country, n) in directory.items()}
-    s.entity_docs = {key: array("i", ranks) for key, ranks in entity_docs.items()}
+    # newest first, one entry per document
+    s.entity_docs = {key: array("i", sorted(set(ranks))) for key, ranks in entity_docs.items()}
     for doc_id, countries in doc_countries.items():
         s.doc_countries[doc_id] = tuple(sorted(countries))
         for country in countries:
@@ -238,14 +240,23 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
     for position, ref in enumerate(s.events):
         s.event_pos[(ref.doc_id, ref.idx)] = position
         s.category_events.setdefault(ref.category, []).append(position)
+        s.quad_events.setdefault(ref.quad, []).append(position)
+        for context in ref.contexts:
+            s.context_events.setdefault(context, []).append(position)
         month = ref.when[:7] if ref.when else None
         for a in ref.countries:
             s.country_events.setdefault(a, []).append(position)
             s.country_event_counts[a] += 1
-            s.country_months.setdefault(a, Counter())[(month, ref.quad)] += 1
+            if a not in s.country_months:
+                s.country_months[a] = Counter()
+                s.pair_quads[a] = {}
+            s.country_months[a][(month, ref.quad)] += 1
+            partners = s.pair_quads[a]
             for b in ref.countries:
                 if a != b:
-                    s.pair_quads.setdefault(a, {}).setdefault(b, Counter())[ref.quad] += 1
+                    if b not in partners:
+                        partners[b] = Counter()
+                    partners[b][ref.quad] += 1
     s.person_events = {key: sorted(s.event_pos[e] for e in events if e in s.event_pos)
                        for key, events in person_events.items()}
 
