@@ -112,6 +112,16 @@ def test_organisation_name_repeated_untagged_is_found(link_pipeline):
     assert [m.type for m in analysis.mentions if m.text == "ЗАЗ"] == ["ORG", "ORG"]
 
 
+def test_place_adjective_alone_is_no_mention(link_pipeline):
+    from svodka.link import mention_types
+    from svodka.model import Mention
+    [analysis] = link_pipeline.analyse([Document(id="t", text="Кипрское правительство ужесточит закон.")])
+    token = analysis.sentences[0].tokens[0]
+    analysis.mentions = [Mention(token.start, token.stop, token.text, "LOC", token.text, sentence=0)]
+    mention_types.refine_mentions(analysis)
+    assert all(m.text != "Кипрское" for m in analysis.mentions)
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")

@@ -22,7 +22,8 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   subject of a verb count.
 - Common nouns NER takes for names ("СМИ") are dropped.
 - A one-word organisation name NER tagged once in a document is tagged
-  where it comes again untagged ("WFC").
+  where it comes again untagged ("WFC"); an unknown "place" sharing a name
+  word with a person of the document is that person ("о Свиридове").
 
 Mentions are added, changed and removed here; the entities are then brought
 back in line (new mentions join the entity their place or name resolves to,
@@ -103,6 +104,7 @@ def refine_mentions(analysis: Analysis) -> None:
     mentions = _extend_organisations(mentions, analysis)
     mentions = _descriptor_organisations(mentions, analysis)
     mentions = _repeated_names(mentions, analysis)
+    mentions = _person_consistency(mentions, analysis)
     _type_places(mentions, analysis)
     _reindex(analysis, mentions)
 
@@ -373,6 +375,35 @@ def _repeated_names(mentions: list[Mention], analysis: Analysis) -> list[Mention
             added.append(_make(analysis, index, [token], kind, "rule"))
             taken.append((token.start, token.stop))
     return mentions + added
+
+
+def _person_consistency(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """A place NER found that the gazetteer does not know, sharing a name
+    word with a person of the same document, is that person ("о Свиридове"
+    after "Егора Свиридова"); a lone place adjective ("Кипрское
+    правительство") is no name at all."""
+    words = set()
+    for mention in mentions:
+        if mention.type == PER:
+            sentence = _sentence(analysis, mention)
+            if sentence is not None:
+                first, last = _span(sentence, mention)
+                words.update(t.lemma for t in sentence.tokens[first:last]
+                             if t.lemma and t.text[:1].isupper() and len(t.text) > 2)
+    out = []
+    for mention in mentions:
+        if mention.type in (LOC, LOCORG) and mention.source != "anaphor":
+            sentence = _sentence(analysis, mention)
+            first, last = _span(sentence, mention) if sentence is not None else (-1, -1)
+            tokens = sentence.tokens[first:last] if first >= 0 else []
+            if len(tokens) == 1 and tokens[0].pos == "ADJ":
+                continue
+            if tokens and _place_kind(analysis, mention) is None \
+                    and any(t.lemma in words for t in tokens if t.text[:1].isupper()):
+                mention.type = PER
+                mention.entity = None       # found again by _reindex
+        out.append(mention)
+    return out
 
 
 # -- places ------------------------------------------------------------------
