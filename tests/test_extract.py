@@ -101,6 +101,14 @@ def test_speaker_before_colon(analyse):
     assert [speaker_name(a, q) for q in a.quotes] == ["Кристиан Линднер"]
 
 
+def test_dialogue_paragraphs(analyse):
+    a = analyse("Министр обороны Германии Борис Писториус прибыл в Киев.\n"
+                "— Мы продолжим поддержку, — сказал министр.\n"
+                "— Это важно! — добавил он.")
+    assert [q.text for q in a.quotes] == ["Мы продолжим поддержку", "Это важно!"]
+    assert [speaker_name(a, q) for q in a.quotes] == ["Борис Писториус"] * 2
+
+
 def test_indirect_quotes(analyse):
     a = analyse("По словам Сергея Лаврова, переговоры прошли успешно.\n"
                 "Он также добавил, что стороны договорились о новой встрече.")

@@ -167,8 +167,10 @@ class Resolver:
 
     def by_office(self, office: str, position: int) -> Optional[int]:
         key_of = {}
+        wanted = common.key(office)
         for i, offices in self.offices.items():
-            if office in offices:
+            # "министр" names a "министр обороны" too
+            if any(common.key(o)[:len(wanted)] == wanted for o in offices):
                 key_of[common.person_key(self.analysis, i)] = True
         for i in reversed(self.before(position)):
             if common.person_key(self.analysis, i) in key_of:
@@ -267,6 +269,12 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
             covered.append((tokens[open_i].start, tokens[close_i].stop))
             if speaker is not None:
                 resolver.last_speaker = speaker
+        # -- a paragraph of dialogue: "— Text, — сказал X."
+        if tokens[0].text in DASHES and not covered:
+            quote = _dialogue(analysis, resolver, para, tags, mentions)
+            if quote is not None:
+                out.append(quote)
+                covered.append((quote.start, quote.stop))
         # -- indirect speech, sentence by sentence
         for s in para.sentences:
             sentence = analysis.sentences[s]
@@ -283,6 +291,34 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
             if quote is not None:
                 out.append(quote)
     return out
+
+
+def _dialogue(analysis: Analysis, resolver: "Resolver", para: Paragraph, tags: list[str],
+              mentions: list[int]) -> Optional[Quote]:
+    tokens = para.tokens
+    g = grammars()["after"]
+    for i in range(2, len(tokens)):
+        if tokens[i].text not in DASHES or tokens[i - 1].text not in {",", "!", "?", "...", "…"}:
+            continue
+        start_at = i - 1 if tokens[i - 1].text == "," else i
+        found = [m for m in g.findall(tokens, tags, [(start_at, min(len(tokens), i + 14))])
+                 if m[0] == start_at]
+        if not found:
+            continue
+        parts = leaves(found[0][2], found[0][3])
+        speaker, speaker_text = _speaker(analysis, resolver, mentions, tokens, parts, tokens[0].start)
+        last = i - 2 if tokens[i - 1].text == "," else i - 1
+        if last < 1:
+            return None
+        start, stop = tokens[1].start, tokens[last].stop
+        if speaker is not None:
+            resolver.last_speaker = speaker
+        return Quote(text=analysis.document.text[start:stop], start=start, stop=stop,
+                     kind="direct", speaker=_entity_id(analysis, speaker),
+                     speaker_text=speaker_text or None,
+                     sentence_start=analysis.sentences[para.sentence_of[0]].start,
+                     sentence_stop=analysis.sentences[para.sentence_of[min(i, len(tokens) - 1)]].stop)
+    return None
 
 
 def _entity_id(analysis: Analysis, mention: Optional[int]) -> Optional[str]:
