@@ -89,27 +89,55 @@ def slim(result: Result) -> Result:
     return result
 
 
+def make_pool(jobs: int, batch_size: int = 32,
+              stages: Sequence[str] = DEFAULT_STAGES) -> ProcessPoolExecutor:
+    """Worker processes with their pipelines (forkserver: workers start from
+    a clean interpreter, not from a copy of a parent holding a database)."""
+    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    return ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                               initializer=init_worker, initargs=(batch_size, tuple(stages)))
+
+
+def start_workers(pool: ProcessPoolExecutor, jobs: int) -> list[int]:
+    """Start every worker now (models loaded) rather than on first use; their pids."""
+    pids: set[int] = set()
+    for _ in range(50):     # a worker still loading leaves its task to a ready one
+        pids |= set(pool.map(_worker_pid, [0.2] * jobs))
+        if len(pids) >= jobs:
+            break
+    return sorted(pids)
+
+
+def _worker_pid(pause: float) -> int:
+    import time
+    time.sleep(pause)       # so that each worker takes one
+    return os.getpid()
+
+
 def run_parallel(items: Iterable[Item], jobs: int, batch_size: int = 32,
                  stages: Sequence[str] = DEFAULT_STAGES,
-                 max_pending: int | None = None) -> Iterator[Result]:
+                 max_pending: int | None = None,
+                 pool: ProcessPoolExecutor | None = None) -> Iterator[Result]:
     """Analyses and rejections in input order, like ``Pipeline(...).run(items)``,
-    computed by ``jobs`` worker processes. At most ``max_pending`` batches
-    are in flight, so memory stays bounded on any input size."""
+    computed by ``jobs`` worker processes (or a ``pool`` from :func:`make_pool`,
+    left open). At most ``max_pending`` batches are in flight, so memory
+    stays bounded on any input size."""
     jobs = max(1, jobs)
     max_pending = max_pending or jobs * 3
-    context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    if pool is None:
+        with make_pool(jobs, batch_size, stages) as own:
+            yield from run_parallel(items, jobs, batch_size, stages, max_pending, own)
+        return
     pending: deque[Union[Future, Rejection]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                             initializer=init_worker, initargs=(batch_size, tuple(stages))) as pool:
-        for unit in batches(items, batch_size):
-            if isinstance(unit, Rejection):
-                pending.append(unit)
-            else:
-                pending.append(pool.submit(analyse_batch, unit))
-            while sum(1 for p in pending if isinstance(p, Future)) >= max_pending:
-                yield from _take(pending)
-        while pending:
+    for unit in batches(items, batch_size):
+        if isinstance(unit, Rejection):
+            pending.append(unit)
+        else:
+            pending.append(pool.submit(analyse_batch, unit))
+        while sum(1 for p in pending if isinstance(p, Future)) >= max_pending:
             yield from _take(pending)
+    while pending:
+        yield from _take(pending)
 
 
 def _take(pending: deque) -> Iterator[Result]:
