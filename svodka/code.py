@@ -590,8 +590,10 @@ def _right_context(toks: list[Token], after: int, units: list[Unit]):
     if after >= len(toks) or toks[after].text != ",":
         return None, None, None, []
     code_, position, sector, absorbed = None, None, None, []
-    for k in range(after + 1, min(after + 10, len(toks))):
+    for k in range(after + 1, min(after + 14, len(toks))):
         t = toks[k]
+        if t.text == "," and position is None:
+            continue        # "Ли Пэн, соратник Цзян Цзэминя, премьер Госсовета Китая"
         if t.text in STOP_PUNCT or t.pos in ("AUX", "SCONJ", "PRON", "CCONJ") \
                 or t.pos == "VERB" and t.feats.get("VerbForm") != "Part":
             break
@@ -833,6 +835,11 @@ def _code(analysis: Analysis, nlp) -> list[Event]:
             return []
     state = DocState()
     state.occupations = _occupations(analysis)
+    # a first pass learns who is who ("Ли Пэн ... премьер Госсовета Китая" may
+    # come after the sentence that needs it)
+    for index, sent in enumerate(sentences):
+        if sent.tokens and len(sent.tokens) <= MAX_PARSE_TOKENS:
+            sentence_units(analysis, index, state)
     doc_contexts = _contexts_of(sentences)
     events: list[Event] = []
     for index, sent in enumerate(sentences):
@@ -890,11 +897,13 @@ def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
         if kind and n != a:
             found.add(kind)
         for c in kids[n]:
+            if toks[c].pos == "PROPN":
+                continue    # "Ли Пэн" is no particle
             if toks[c].rel in MODIFIER_RELS or toks[c].lemma in ("не", "бы", "ли"):
                 kind = lex.modality.get(toks[c].lemma)
                 if kind:
                     found.add(kind)
-    if a > 0 and toks[a - 1].lemma == "не":
+    if a > 0 and toks[a - 1].lemma == "не" and toks[a - 1].pos != "PROPN":
         found.add("negation")
     t = toks[a]
     if t.feats.get("Tense") == "Fut":
