@@ -122,6 +122,13 @@ def test_place_adjective_alone_is_no_mention(link_pipeline):
     assert all(m.text != "Кипрское" for m in analysis.mentions)
 
 
+def test_quoted_name_after_organisation_kind(link_pipeline):
+    found = mentions(link_pipeline, "Организаторами выступил институт «Коллективное действие» (ИКД).")
+    assert found.get("институт «Коллективное действие»") == "ORG" \
+        or found.get("Коллективное действие") == "ORG"
+    assert found.get("ИКД") == "ORG"
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")

@@ -24,6 +24,9 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
 - A one-word organisation name NER tagged once in a document is tagged
   where it comes again untagged ("WFC"); an unknown "place" sharing a name
   word with a person of the document is that person ("о Свиридове").
+- A name in quotes after a kind of organisation is one ('институт
+  «Коллективное действие»'); an abbreviation or a Latin original in
+  parentheses after an organisation is another mention of it.
 
 Mentions are added, changed and removed here; the entities are then brought
 back in line (new mentions join the entity their place or name resolves to,
@@ -66,6 +69,7 @@ class Cues:
     office: set[str] = field(default_factory=set)
     envoy: set[str] = field(default_factory=set)
     partner_prep: set[str] = field(default_factory=set)
+    org_kind: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -103,6 +107,8 @@ def refine_mentions(analysis: Analysis) -> None:
             mention.type = ORG      # "ЕС", "Евросоюз": a body, not a place
     mentions = _extend_organisations(mentions, analysis)
     mentions = _descriptor_organisations(mentions, analysis)
+    mentions = _quoted_names(mentions, analysis)
+    mentions = _parenthesised_names(mentions, analysis)
     mentions = _repeated_names(mentions, analysis)
     mentions = _person_consistency(mentions, analysis)
     _type_places(mentions, analysis)
@@ -354,6 +360,74 @@ def _adjective_organisations(mentions: list[Mention], analysis: Analysis) -> lis
 
 
 # -- names NER missed --------------------------------------------------------
+OPENING_QUOTES = {"«": "»", "\"": "\"", "„": "“", "“": "”"}
+
+
+def _quoted_names(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """A name in quotes after a word for a kind of organisation is an
+    organisation: 'институт «Коллективное действие»', 'концерн «Фольксваген»',
+    'газета "Ла стампа"'. The descriptor is part of the mention."""
+    c = cues()
+    added = []
+    for index, sentence in enumerate(analysis.sentences):
+        tokens = sentence.tokens
+        taken = [(m.start, m.stop) for m in mentions + added if m.sentence == index]
+        for i, token in enumerate(tokens[:-2]):
+            if token.lemma not in c.org_kind or token.pos not in ("NOUN", "PROPN"):
+                continue
+            closing = OPENING_QUOTES.get(tokens[i + 1].text)
+            if closing is None or not tokens[i + 2].text[:1].isupper():
+                continue
+            end = next((k for k in range(i + 2, min(len(tokens), i + 10))
+                        if tokens[k].text == closing or tokens[k].text in "»”“\""), None)
+            if end is None or end == i + 2:
+                continue
+            name = tokens[i + 2:end]
+            if any(s < name[-1].stop and name[0].start < e for s, e in taken):
+                continue
+            if any(s < token.stop and token.start < e for s, e in taken):
+                continue
+            added.append(_make(analysis, index, tokens[i:end + 1], ORG, "rule"))
+            taken.append((token.start, tokens[end].stop))
+    return mentions + added
+
+
+def _parenthesised_names(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
+    """An abbreviation or the original spelling in parentheses right after an
+    organisation's name is another name of it: "Комитет защиты журналистов
+    (КЗЖ)", 'концерн «Фольксваген» (Volkswagen)'."""
+    added = []
+    for mention in mentions:
+        if mention.type != ORG:
+            continue
+        sentence = _sentence(analysis, mention)
+        if sentence is None:
+            continue
+        tokens = sentence.tokens
+        _, last = _span(sentence, mention)
+        while 0 <= last < len(tokens) and tokens[last].text in "»”“\"":
+            last += 1       # 'концерн «Фольксваген» (Volkswagen)'
+        if last < 0 or last + 2 >= len(tokens) or tokens[last].text != "(":
+            continue
+        close = next((k for k in range(last + 1, min(len(tokens), last + 8))
+                      if tokens[k].text == ")"), None)
+        if close is None or close == last + 1:
+            continue
+        inner = tokens[last + 1:close]
+        if not all(t.text[:1].isupper() or not t.text.isalpha() or _latin(t.text) for t in inner):
+            continue
+        if not inner[0].text[:1].isupper():
+            continue
+        if any(m.start < inner[-1].stop and inner[0].start < m.stop for m in mentions + added):
+            continue
+        added.append(_make(analysis, mention.sentence, inner, ORG, "rule"))
+    return mentions + added
+
+
+def _latin(word: str) -> bool:
+    return all("a" <= ch.lower() <= "z" or not ch.isalpha() for ch in word)
+
+
 def _repeated_names(mentions: list[Mention], analysis: Analysis) -> list[Mention]:
     """A name NER tagged somewhere in the document is the same name where it
     comes again untagged ("WFC имеет все шансы" after "World Fashion Channel
