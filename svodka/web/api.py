@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Literal, Optional
 
+import json
+
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
 
 from ..render import analysis_to_json
 from .params import (CountryParam, DateFrom, DateTo, check_category, check_entity_key,
@@ -18,7 +21,16 @@ def kb_of(request: Request) -> KnowledgeBase:
     return request.app.state.kb
 
 
-router = APIRouter(prefix="/api", tags=["api"])
+class JSON(JSONResponse):
+    """The results are plain dicts of str, int, float, list and None, so
+    they go straight to json.dumps: FastAPI's generic encoder would walk
+    them again and take as long as the query."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+router = APIRouter(prefix="/api", tags=["api"], default_response_class=JSON)
 
 
 @router.get("/documents", summary="Documents, newest first or by relevance to q")
@@ -29,9 +41,9 @@ def list_documents(request: Request,
                    country: CountryParam = None,
                    limit: int = Query(20, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=100_000),
                    facets: bool = Query(False, description="add counts by source, country and year")):
-    return kb_of(request).documents(q=q, source=source, date_from=date_from, date_to=date_to,
+    return JSON(kb_of(request).documents(q=q, source=source, date_from=date_from, date_to=date_to,
                                     country=country_code(country), limit=limit, offset=offset,
-                                    facets=facets)
+                                    facets=facets))
 
 
 @router.get("/documents/{ref}", summary="One document: structure, entities, facts, events, quotes (with offsets)")
@@ -44,7 +56,7 @@ def get_document(request: Request, ref: str = Path(..., max_length=300)):
     entities = {e["id"]: e["key"] for e in result["entities"]}
     for mention in result["mentions"]:
         mention["entity_key"] = entities.get(mention["entity"])
-    return result
+    return JSON(result)
 
 
 @router.get("/events", summary="PLOVER events, sorted by date, paginated")
@@ -60,10 +72,10 @@ def list_events(request: Request,
                 limit: int = Query(50, ge=1, le=MAX_PAGE), offset: int = Query(0, ge=0, le=100_000)):
     if person and not person.startswith("person:"):
         person = "person:" + person
-    return kb_of(request).events(country=country_code(country), pair=check_pair(pair),
+    return JSON(kb_of(request).events(country=country_code(country), pair=check_pair(pair),
                                  category=check_category(category), quad=quad, context=context,
                                  person=person, date_from=date_from, date_to=date_to,
-                                 order=order, limit=limit, offset=offset)
+                                 order=order, limit=limit, offset=offset))
 
 
 @router.get("/entities/{key:path}", summary="An entity across documents, by key (country:KAZ, person:Алихан Смаилов)")
@@ -73,7 +85,7 @@ def get_entity(request: Request, key: str,
     result = kb_of(request).entity(key, limit=limit)
     if result is None:
         raise HTTPException(404, f"no entity {key!r}")
-    return result
+    return JSON(result)
 
 
 @router.get("/pairs/{a}/{b}", summary="Two countries: timeline of events, quotes, agreements")
@@ -86,15 +98,15 @@ def get_pair(request: Request,
     unknown = [c for c in (a, b) if not kb.known_country(c)]
     if unknown:
         raise HTTPException(404, f"no country {', '.join(unknown)} in the knowledge base")
-    return kb.pair(a, b, limit=limit)
+    return JSON(kb.pair(a, b, limit=limit))
 
 
 @router.get("/search", summary="Search documents, entities and quotes at once")
 def search(request: Request, q: str = Query(..., min_length=1, max_length=200),
            limit: int = Query(20, ge=1, le=50)):
-    return kb_of(request).search(q, limit=limit)
+    return JSON(kb_of(request).search(q, limit=limit))
 
 
 @router.get("/overview", summary="Counts, top countries and country pairs")
 def overview(request: Request):
-    return kb_of(request).overview()
+    return JSON(kb_of(request).overview())

@@ -83,8 +83,9 @@ def country_months(timeline: list[dict]) -> Optional[dict]:
             traces.append({"type": "bar", "name": label, "x": [t["month"] for t in rows],
                            "y": [t["events"] for t in rows],
                            "marker": {"color": QUAD_COLOURS[quad]}})
-    layout = dict(BASE_LAYOUT, height=260, barmode="stack", xaxis={"type": "category"},
-                  margin={"l": 40, "r": 10, "t": 10, "b": 60})
+    layout = dict(BASE_LAYOUT, height=280, barmode="stack", xaxis={"type": "date"},
+                  legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
+                  margin={"l": 40, "r": 10, "t": 30, "b": 30})
     return {"data": traces, "layout": layout}
 
 
@@ -97,9 +98,10 @@ def partners_bars(partners: list[dict], limit: int = 15) -> Optional[dict]:
                "y": [p["name"] for p in rows], "x": [p["quads"][str(quad)] for p in rows],
                "customdata": [entity_url("country:" + p["country"]) for p in rows],
                "marker": {"color": QUAD_COLOURS[quad]}}
-              for quad, label in QUADS.items()]
+              for quad, label in QUADS.items() if any(p["quads"][str(quad)] for p in rows)]
     layout = dict(BASE_LAYOUT, height=max(180, 28 * len(rows) + 80), barmode="stack",
-                  yaxis={"automargin": True})
+                  yaxis={"automargin": True}, margin={"l": 90, "r": 10, "t": 30, "b": 30},
+                  legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
     return {"data": traces, "layout": layout}
 
 
