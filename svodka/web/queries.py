@@ -167,14 +167,16 @@ class KnowledgeBase:
 
     def snapshot(self) -> Snapshot:
         """The snapshot, rebuilt when the file changed. While an extraction
-        writes to the file, a large snapshot is rebuilt at most every few
-        seconds (ten times its build time, up to 30 s): the pages may lag a
-        batch behind rather than rebuild on every request."""
+        writes to the file, a large snapshot (over half a second to build)
+        is rebuilt at most every ten build times, up to 30 s: the pages may
+        lag a batch behind rather than rebuild on every request."""
         stamp = self._stamp()
         current = self._snapshot
-        if current is not None and (stamp == self._snapshot_stamp or
-                                    time.monotonic() - self._built_at < min(30.0, 10 * current.built_seconds)):
-            return current
+        if current is not None:
+            # small snapshots (under half a second) are always current
+            lag = min(30.0, 10 * current.built_seconds) if current.built_seconds > 0.5 else 0.0
+            if stamp == self._snapshot_stamp or time.monotonic() - self._built_at < lag:
+                return current
         with self._snapshot_lock:
             if self._snapshot is None or self._snapshot_stamp != stamp:
                 with self._deadline(600):
