@@ -858,13 +858,13 @@ def _code(analysis: Analysis, nlp) -> list[Event]:
                         state.consults.append(event)
         persons = [u for u in units if u.person]
         if persons:
-            subj = [u for u in persons if sent.parsed and sent.tokens[_head_of(
-                sent.tokens, u.start, u.stop)].rel.startswith("nsubj")]
+            subj = [u for u in persons if sent.parsed and _is_subject(
+                sent.tokens, _head_of(sent.tokens, u.start, u.stop))]
             state.last_person = (subj or persons)[-1]
         if "«" in sent.text or sent.text.lstrip().startswith("—"):
             # the person whose words open here speaks until the quote closes
             speakers = [u for u in units if u.person and u.official and sent.parsed
-                        and sent.tokens[_head_of(sent.tokens, u.start, u.stop)].rel.startswith("nsubj")]
+                        and _is_subject(sent.tokens, _head_of(sent.tokens, u.start, u.stop))]
             state.speaker = speakers[0] if speakers else state.last_person
     return _dedupe(events)
 
@@ -994,13 +994,15 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     # a pronoun or an unnamed office as subject: the person last spoken of
     if not actors:
         subj = _subject_token(toks, kids, chain)
-        if subj is not None and state.last_person is not None and (
+        if subj is not None and (
                 toks[subj].pos == "PRON" and toks[subj].lemma in ("он", "она")
                 or toks[subj].lemma in lex.actor_nouns):
             if not any(u.start <= subj < u.stop for u in units):
+                # "Кан пообещал, что его правительство будет настаивать ..."
                 before = [u for u in units if u.person and u.official and u.stop <= subj
-                          and toks[_head_of(toks, u.start, u.stop)].rel.startswith("nsubj")]
-                actors.append(before[-1] if before else state.last_person)
+                          and _is_subject(toks, _head_of(toks, u.start, u.stop))]
+                if before or state.last_person is not None:
+                    actors.append(before[-1] if before else state.last_person)
         elif subj is None and recipients and trig.roles != "mutual" \
                 and toks[a].feats.get("Voice") == "Pass" and state.last_person is not None:
             # a passive clause without its agent: the person the paragraph is about
@@ -1115,6 +1117,21 @@ def _quote_speaker(analysis: Analysis, sent: Sentence, state: DocState) -> Optio
                         quote.speaker_text or ent.name, ent.sector or "GOV",
                         ent.position or (known[1] if known else None), ent.id)
     return None
+
+
+def _is_subject(toks: list[Token], i: int) -> bool:
+    """Is token i the subject, or the name in apposition to it ("Премьер-министр
+    Японии Наото Кан пообещал")?"""
+    for _ in range(3):
+        if not 0 <= i < len(toks):
+            return False
+        rel = toks[i].rel
+        if rel.startswith("nsubj"):
+            return True
+        if rel not in ("appos", "flat", "flat:name", "flat:foreign"):
+            return False
+        i = toks[i].head
+    return False
 
 
 def _inside_quote(text: str, position: int) -> bool:
