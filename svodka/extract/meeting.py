@@ -129,7 +129,7 @@ def _met(analysis: Analysis, sentence: Sentence, mentions: list[int]) -> list[in
 
 
 def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
-    events = words().get("event", set())
+    events = words().get("event", set()) | words().get("host", set())
     out: list[Fact] = []
     last: Optional[tuple[int, Fact]] = None
     for s_index, sentence in enumerate(analysis.sentences):
