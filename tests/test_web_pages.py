@@ -218,6 +218,8 @@ def test_pair_page_timeline(client):
     timeline = html.split('<ol class="timeline-list">', 1)[1].split("</ol>", 1)[0]
     assert "CONSULT" in timeline and "2023-10-04" in timeline
     assert f'href="/documents/{SEED_ID}#event-0"' in timeline
+    # the events' parties link to their pages
+    assert 'href="/entities/person:' + quote("Алихан Смаилов") + '"' in html
 
 
 def test_events_page_filters(client):

@@ -152,15 +152,20 @@ def document_page(request: Request, ref: str = Path(..., max_length=300)):
         entities.append({"entity": entity, "key": entity.key, "forms": forms,
                          "count": len(entity.mentions)})
     entities.sort(key=lambda x: (x["entity"].kind, -x["count"], x["entity"].name))
+    def key_of(actor) -> Optional[str]:
+        if actor.entity in by_id:
+            return by_id[actor.entity].key
+        named = [e for e in analysis.entities if e.name == actor.entity_name]
+        return named[0].key if named else kb.party_key({"entity_name": actor.entity_name,
+                                                         "country": actor.country})
+
     events = []
     for index, event in enumerate(analysis.events):
         events.append({
             "doc_id": doc.id, "idx": index, "category": event.category, "quad": event.quad_code,
             "quad_label": QUADS.get(event.quad_code, ""),
-            "actors": [asdict(a) | {"key": by_id[a.entity].key if a.entity in by_id else None}
-                       for a in event.actors],
-            "recipients": [asdict(a) | {"key": by_id[a.entity].key if a.entity in by_id else None}
-                           for a in event.recipients],
+            "actors": [asdict(a) | {"key": key_of(a)} for a in event.actors],
+            "recipients": [asdict(a) | {"key": key_of(a)} for a in event.recipients],
             "mode": event.mode, "context": event.context,
             "location": asdict(event.location) if event.location else None,
             "date": event.date, "published": doc.published, "text": event.text,

@@ -338,11 +338,26 @@ class KnowledgeBase:
             f"WHERE e.doc_id IN ({marks})", docs)}
         return [self.event_row(rows[k]) for k in keys if k in rows]
 
+    def party_key(self, party: dict) -> Optional[str]:
+        """The entity key a party names, for links: a person by name, else
+        the country when the party is the country itself."""
+        entities = self.snapshot().entities
+        name, country = party.get("entity_name"), party.get("country")
+        if name and f"person:{name}" in entities:
+            return f"person:{name}"
+        info = entities.get(f"country:{country}") if country else None
+        if info and info.name == name:
+            return info.key
+        return None
+
     def event_row(self, r: sqlite3.Row) -> dict:
+        actors, recipients = _loads(r["actors"], []), _loads(r["recipients"], [])
+        for party in actors + recipients:
+            party["key"] = self.party_key(party)
         return {
             "id": f"{r['doc_id']}/{r['idx']}", "doc_id": r["doc_id"], "idx": r["idx"],
             "category": r["category"], "quad": r["quad"], "quad_label": QUADS.get(r["quad"], ""),
-            "actors": _loads(r["actors"], []), "recipients": _loads(r["recipients"], []),
+            "actors": actors, "recipients": recipients,
             "mode": _loads(r["mode"], []), "context": _loads(r["context"], []),
             "location": _loads(r["location"], None), "date": r["date"],
             "published": r["published"], "text": r["text"], "start": r["start"],
