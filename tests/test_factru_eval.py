@@ -261,3 +261,12 @@ def test_devset_gold_through_files(devset, tmp_path):
     factru.write_answer_set(tmp_path, devset, task1=gold1, task3=gold3)
     assert factru.score_task1(DEVSET, tmp_path).f1() > 0.9995
     assert factru.score_task3(DEVSET, tmp_path).f1() == 1.0
+
+
+def test_command_line(tmp_path, capsys):
+    factru.write_answer_set(tmp_path, ["book_1", "book_2"], task1=PERFECT_TASK1,
+                            task3={"book_1": [MILLER_JOB, MEETING]})
+    assert factru.main(["task1", str(MINI), str(tmp_path), "-l"]) == 0
+    assert "overall     1.0000" in capsys.readouterr().out
+    assert factru.main(["task3", str(MINI), str(tmp_path)]) == 0
+    assert "Occupation  1.0000" in capsys.readouterr().out

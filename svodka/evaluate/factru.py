@@ -1548,3 +1548,29 @@ def score_task3(gold_dir: str | os.PathLike, answers_dir: str | os.PathLike,
                          f"unexpected {extra[:10]}")
     answers = {doc_id: read_task3(path) for doc_id, path in files.items()}
     return score_task3_answers(gold_dir, answers, hard_mode)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """``python -m svodka.evaluate.factru {task1,task3} GOLD_DIR ANSWERS_DIR
+    [-l | -m]``: the official ``t1_eval.py``/``t3_eval.py`` command lines."""
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m svodka.evaluate.factru",
+                                     description="Score FactRuEval-2016 answer files.")
+    parser.add_argument("task", choices=("task1", "task3"))
+    parser.add_argument("gold_dir")
+    parser.add_argument("answers_dir")
+    parser.add_argument("-l", dest="locorg_as_loc", action="store_true",
+                        help="task 1: count LOCORG as LOC")
+    parser.add_argument("-m", dest="hard_mode", action="store_true",
+                        help="task 3: hard mode (drop non-actual facts, keep difficult ones)")
+    args = parser.parse_args(argv)
+    if args.task == "task1":
+        scores = score_task1(args.gold_dir, args.answers_dir, args.locorg_as_loc)
+    else:
+        scores = score_task3(args.gold_dir, args.answers_dir, args.hard_mode)
+    print(scores.format_table())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
