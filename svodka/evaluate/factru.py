@@ -10,6 +10,23 @@ breaking between identical mentions, ...) the quirk is reproduced on purpose
 and marked ``# comparator quirk``; a fixed comparator would not give the
 published figures.
 
+One deliberate difference: the comparator accepts a position in the
+nominative through a hand-made table of the standard's position forms
+(``jobs_processed.txt``); here ``nominative_position`` (pymorphy3) derives
+the nominative instead.
+
+Main entry points::
+
+    load_document_ids(set_dir) -> ["book_58", ...]
+    load_gold_set(set_dir) -> {doc_id: GoldDocument}   # mentions, facts
+    write_task1(path, [(TYPE, start, length)]); write_task3(path, [(Type, [(Arg, value)])])
+    write_answer_set(out_dir, doc_ids, task1={...}, task3={...})
+    score_task1(gold_dir, answers_dir, locorg_as_loc) -> Scores
+    score_task3(gold_dir, answers_dir, hard_mode=False) -> Scores
+    score_task1_answers(gold, {doc_id: answers}, locorg_as_loc) -> Scores
+    score_task3_answers(gold, {doc_id: facts}) -> Scores
+    python -m svodka.evaluate.factru {task1,task3} GOLD ANSWERS [-l|-m]
+
 No NLP here: the NLP side writes answers (``write_task1``/``write_task3``) or
 hands them in memory to ``score_task1_answers``/``score_task3_answers``.
 
@@ -20,7 +37,6 @@ docs: ``TYPE START LENGTH`` lines for task 1 and blank-line separated
 from __future__ import annotations
 
 import bisect
-import itertools
 import os
 import re
 import warnings
@@ -36,6 +52,7 @@ __all__ = [
     "gold_task3_answers", "write_task1", "write_task3", "write_answer_set",
     "read_task1", "read_task3", "score_task1", "score_task3",
     "score_task1_answers", "score_task3_answers", "fold", "values_agree",
+    "nominative_position", "GoldFormatError", "main",
 ]
 
 # Answer mention types (upper case, as written in .task1 files) and the
@@ -1230,7 +1247,7 @@ _ARGUMENT_WEIGHTS = {"position": 0.5, "фаза": 0.5}
 # Above this many search steps per document and fact type the exact search
 # gives way to a greedy one (with a note); the official comparator would
 # simply run for a very long time.
-SEARCH_LIMIT = 2_000_000
+TASK3_SEARCH_LIMIT = 200_000
 
 
 @dataclass(eq=False)
@@ -1345,7 +1362,7 @@ class _Task3Matcher:
         n = len(self.answers)
         assignment: list[int] = []
         best: list[Optional[Metric]] = [None]
-        budget = [SEARCH_LIMIT]
+        budget = [TASK3_SEARCH_LIMIT]
 
         def visit(k: int) -> bool:
             if k == n:
