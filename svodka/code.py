@@ -52,6 +52,10 @@ QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
         "REQUEST": 3, "ACCUSE": 3, "REJECT": 3, "THREATEN": 3, "SANCTION": 3,
         "PROTEST": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4}
 
+# Acts only a state's own authorities perform on its soil: without a named
+# agent, the authorities of the place are the actor.
+LOCAL_AUTHORITY = {"COERCE"}
+
 # PLOVER (events.md): a future or planned act of these categories is AGREE.
 PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 
@@ -764,7 +768,8 @@ def _surface_recipient(toks, a, hi, units, frame, used) -> list:
         for u in units:
             if u.absorbed or id(u) in used or not (a < u.start <= a + 10 and u.start < hi):
                 continue
-            if any(toks[k].text in (",", ";", "«", "»") for k in range(a + 1, u.start)):
+            if any(toks[k].text in (",", ";", "«", "»") or toks[k].pos == "ADP"
+                   for k in range(a + 1, u.start)):
                 break
             if _introducer(toks, u.start, nouns=False) is not None:
                 continue
@@ -996,7 +1001,10 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         subj = _subject_token(toks, kids, chain)
         if subj is not None and (
                 toks[subj].pos == "PRON" and toks[subj].lemma in ("он", "она")
-                or toks[subj].lemma in lex.actor_nouns):
+                or toks[subj].lemma in lex.actor_nouns and (
+                    # "премьер-министр подчеркнул"; "его правительство"
+                    toks[subj].feats.get("Animacy") == "Anim" and toks[subj].feats.get("Number") == "Sing"
+                    or any(toks[c].lemma in ("он", "она", "его", "ее") for c in kids[subj]))):
             if not any(u.start <= subj < u.stop for u in units):
                 # "Кан пообещал, что его правительство будет настаивать ..."
                 before = [u for u in units if u.person and u.official and u.stop <= subj
@@ -1016,6 +1024,23 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             if toks[u.start].feats.get("Case") == "Nom" or u.kind == "adj" and \
                     toks[_adj_noun(toks, u.start) or u.start].feats.get("Case") == "Nom":
                 actors.append(u)
+                break
+    # a pronoun object: the person last spoken of ("его арестовали")
+    if not recipients and (("obj",) in frame or ("dat",) in frame) and state.last_person is not None:
+        for c in kids[a]:
+            if toks[c].pos == "PRON" and toks[c].lemma in ("он", "она") and (
+                    toks[c].rel == "obj" and ("obj",) in frame
+                    or toks[c].feats.get("Case") == "Dat" and ("dat",) in frame):
+                recipients.append(state.last_person)
+                break
+    # an arrest or a sentence without its agent: the authorities of the place
+    # where it happened ("был арестован в Бангкоке", "арестовали карабинеры"
+    # "в аэропорту Болоньи")
+    if not actors and recipients and trig.category in LOCAL_AUTHORITY:
+        for u in places:
+            if u.kind in ("country", "capital", "city") and u.code \
+                    and u.code not in {r.code for r in recipients}:
+                actors.append(Unit(u.start, u.stop, u.code, "body", u.name, u.raw, "COP"))
                 break
     if trig.roles == "demand":
         # "Белград должен решить вопрос о Косово", says a foreign official:
