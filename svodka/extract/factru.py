@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..model import Analysis, Fact
 
 ARGS = {
-    "Occupation": [("Who", "who"), ("Position", "position"), ("Where", "where")],
+    "Occupation": [("Who", "who"), ("Position", "position"), ("Where", "where_text|where")],
     "Meeting": [("Participant", "participants"), ("Where", "where"), ("When", "when")],
     "Deal": [("Participant", "participants"), ("Type", "type")],
     "Ownership": [("Owner", "owner"), ("Property", "property")],
@@ -40,8 +40,8 @@ def task3_facts(analysis: Analysis) -> list[tuple[str, list[tuple[str, str]]]]:
             continue    # an agreement as a document is no FactRuEval deal type,
             #             and a deal has two sides
         args = []
-        for name, role in spec:
-            value = fact.args.get(role)
+        for name, roles in spec:
+            value = next((fact.args[r] for r in roles.split("|") if fact.args.get(r)), None)
             if not value:
                 continue
             values = value if isinstance(value, (list, tuple)) else [value]

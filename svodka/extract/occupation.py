@@ -77,7 +77,8 @@ def grammar() -> Grammar:
     COMMON_GEN = and_(gram("NOUN"), gram("gent"), tag("O"), not_(dictionary(starts)))
     FIELD_NOUN = and_(COMMON_GEN, gram("inan"), not_(BODY_WORD))
     FIELD = rule(adjs(FIELD_NOUN), rule(in_({"и"}), adjs(FIELD_NOUN)).optional()).named("field")
-    FIELD_PP = rule(eq("по"), adjs(and_(gram("NOUN"), tag("O")))).named("field")
+    FIELD_PP = rule(eq("по"), adjs(and_(gram("NOUN"), tag("O"))),
+                    adjs(and_(gram("NOUN"), gram("gent"), tag("O"))).optional()).named("field")
     POSITION = rule(
         or_(rule(TITLE), rule(or_(MOD.named("mod"), rule(ADJ)).repeatable(max=3), TITLE)),
         or_(FIELD, FIELD_PP).optional(),
@@ -108,6 +109,7 @@ class Phrase:
     where_tokens: list[int] = field(default_factory=list)
     case: Optional[str] = None
     country: Optional[str] = None   # ISO3 of a country adjective before the title
+    country_word: Optional[str] = None  # that adjective, nominative masculine
 
 
 @dataclass
@@ -186,10 +188,12 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         role = mods + title_tokens[:role_len]
         # other adjectives before the title: a country's ("российский
         # президент") is the place, the rest ("известный") is dropped
-        country = None
+        country = country_word = None
         for i in parts.get("position", []):
-            if i < title_tokens[0] and i not in mods:
-                country = country or common.adjective_country(sentence.tokens[i])
+            if i < title_tokens[0] and i not in mods and country is None:
+                country = common.adjective_country(sentence.tokens[i])
+                if country:
+                    country_word = sentence.tokens[i].lemma or sentence.tokens[i].text.lower()
         body = title_tokens[role_len:]
         # title words left over after the longest title are a place ("глава
         # региона" when only "глава" is a title)
@@ -211,7 +215,8 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
             where = pp[1:]
         where = _trim(sentence, where)
         out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
-                          _case(sentence, sorted(set(role))[:1] or [title_tokens[0]]), country))
+                          _case(sentence, sorted(set(role))[:1] or [title_tokens[0]]), country,
+                          country_word))
         del role_end
     return out
 
@@ -425,7 +430,7 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
         title = titles[phrase.title_index]
         tokens = [sentence.tokens[i] for i in phrase.role_tokens]
         position = common.nominative(tokens).lower() if tokens else " ".join(title.words)
-        where = ""
+        where = where_text = ""
         where_entity = None
         if phrase.where_tokens:
             w_tokens = [sentence.tokens[i] for i in phrase.where_tokens]
@@ -433,13 +438,15 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             if mention is not None and mention.start <= w_tokens[0].start and mention.stop >= w_tokens[-1].stop \
                     and (mention.type != ORG or _known(analysis, occ.where_mention)):
                 where = common.mention_name(analysis, occ.where_mention)
+                where_text = mention.normal or mention.text
             else:
-                where = common.nominative(w_tokens)
+                where = where_text = common.nominative(w_tokens)
             if occ.where_mention is not None:
                 entity = common.entity_of(analysis, occ.where_mention)
                 where_entity = entity.id if entity else None
         elif phrase.country:
             where = common.country_name(phrase.country)
+            where_text = phrase.country_word or where
         who = common.mention_name(analysis, occ.who)
         who_entity = common.entity_of(analysis, occ.who)
         key = (common.person_key(analysis, occ.who), position, where.lower())
@@ -451,6 +458,8 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             args["where"] = where
         if where_entity:
             args["where_entity"] = where_entity
+        if where_text and where_text != where:
+            args["where_text"] = where_text     # as the text names it
         if key in seen:
             continue
         # the same person and position seen before without a place: this one
