@@ -65,6 +65,7 @@ def test_descriptor_and_place_make_one_organisation(link_pipeline):
     org = next(m for m in analysis.mentions if m.text == "Правительство Японии")
     entity = analysis.entity(org.entity)
     assert entity is not None and entity.kind == "organisation" and entity.country == "JPN"
+    assert entity.sector == "GOV"
 
 
 def test_organisation_extended_over_genitive_state(link_pipeline):

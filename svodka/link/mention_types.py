@@ -634,8 +634,9 @@ def _reindex(analysis: Analysis, mentions: list[Mention]) -> None:
             else:
                 kind = ORGANISATION if mention.type == ORG else PLACE
                 name = mention.normal or mention.text
+                country, sector = _owner(mention, mentions, entities, analysis)
                 entity = by_key.get(f"{kind}:{name}") or new_entity(
-                    kind, name, country=_owner_country(mention, mentions, entities))
+                    kind, name, country=country, sector=sector)
         mention.entity = entity.id
     for entity in analysis.entities:
         entity.mentions = []
@@ -646,13 +647,43 @@ def _reindex(analysis: Analysis, mentions: list[Mention]) -> None:
     analysis.mentions = mentions
 
 
-def _owner_country(org: Mention, mentions: list[Mention], entities: dict) -> Optional[str]:
-    """The country of the place inside an organisation's name, if any."""
+def _owner(org: Mention, mentions: list[Mention], entities: dict,
+           analysis: Analysis) -> tuple[Optional[str], Optional[str]]:
+    """Country and PLOVER sector of an organisation named by a descriptor:
+    the country of the place or place adjective in its name, the sector of
+    its head noun in svodka/data/actor_nouns.tsv ("правительство Японии" ->
+    JPN, GOV; "парламент Грузии" -> GEO, LEG)."""
+    from . import gazetteer
     if org.type != ORG:
-        return None
+        return None, None
+    country = None
     for m in mentions:
         if m is not org and org.start <= m.start and m.stop <= org.stop:
             entity = entities.get(m.entity)
             if entity is not None and entity.country:
-                return entity.country
-    return None
+                country = entity.country
+                break
+    sentence = _sentence(analysis, org)
+    tokens = sentence.tokens[slice(*_span(sentence, org))] if sentence is not None else []
+    if country is None:
+        country = next((gazetteer.adjective_country(t.text) for t in tokens
+                        if t.pos == "ADJ" and gazetteer.adjective_country(t.text)), None)
+    sectors = _actor_sectors()
+    sector = next((sectors[t.lemma] for t in tokens if t.pos == "NOUN" and t.lemma in sectors), None)
+    return country, sector
+
+
+_SECTORS: Optional[dict[str, str]] = None
+
+
+def _actor_sectors() -> dict[str, str]:
+    global _SECTORS
+    if _SECTORS is None:
+        _SECTORS = {}
+        path = DATA / "actor_nouns.tsv"
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                cells = line.split("\t")
+                if len(cells) >= 2 and not line.startswith("#") and cells[0] != "lemma":
+                    _SECTORS.setdefault(cells[0].strip(), cells[1].strip())
+    return _SECTORS
