@@ -433,7 +433,7 @@ def cmd_eval_events(args) -> int:
 
 def cmd_eval_clean(args) -> int:
     from .clean import cleaning_report
-    return cleaning_report([Path(p) for p in args.paths])
+    return cleaning_report([Path(p) for p in args.paths]).exit_status
 
 
 if __name__ == "__main__":

@@ -130,6 +130,8 @@ class NLP:
         for span in markup.spans:
             start, stop = span.start + offset, span.stop + offset
             index, tokens = tokens_in(analysis.sentences, start, stop)
+            if index < 0:
+                continue  # in a furniture line inside the body
             mention = Mention(start=start, stop=stop, text=text[start:stop],
                               type=NATASHA_TYPES.get(span.type, span.type),
                               sentence=index)
@@ -167,12 +169,16 @@ def split_sentences(document: Document) -> list[Sentence]:
     """razdel sentences and tokens of the body, offsets into document.text.
 
     Line breaks always end a sentence: in scraped news a line is a paragraph,
-    and razdel alone would glue a heading to the next line."""
+    and razdel alone would glue a heading to the next line. Furniture lines
+    the cleaner found inside the body ("Читайте также: ...") are skipped."""
     start, stop = document.body_span
+    furniture = [(f.start, f.stop) for f in document.furniture
+                 if f.start < stop and f.stop > start]
     sentences = []
     position = start
     for line in document.text[start:stop].split("\n"):
-        if line.strip():
+        end = position + len(line)
+        if line.strip() and not any(a < end and position < b for a, b in furniture):
             for sent in sentenize(line):
                 s_start = position + sent.start
                 tokens = [Token(s_start + t.start, s_start + t.stop, t.text)
