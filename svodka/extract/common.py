@@ -170,6 +170,15 @@ def mention_name(analysis: Analysis, mention_index: Optional[int]) -> str:
     return mention.normal or mention.text
 
 
+def mention_text(analysis: Analysis, mention_index: Optional[int]) -> str:
+    """The mention's own normal form (the name as this text writes it: "КНР"
+    where the entity is canonically "Китай")."""
+    if mention_index is None:
+        return ""
+    mention = analysis.mentions[mention_index]
+    return mention.normal or mention.text
+
+
 def person_key(analysis: Analysis, mention_index: int) -> str:
     """Identity of a person: the entity id, or the mention's surname lemma
     until linking has run."""

@@ -79,6 +79,24 @@ def _party(analysis: Analysis, m: int) -> tuple[str, Optional[str]]:
     return common.mention_name(analysis, m), (entity.id if entity else None)
 
 
+def _names(analysis: Analysis, chosen: list[int]) -> dict:
+    """participants (canonical names), participant_texts (as written),
+    participant_entities, one per entity."""
+    names, texts, ids = [], [], []
+    for m in chosen:
+        name, entity = _party(analysis, m)
+        if name.lower() in [n.lower() for n in names]:
+            continue
+        names.append(name)
+        texts.append(common.mention_text(analysis, m))
+        if entity:
+            ids.append(entity)
+    out = {"participants": names, "participant_texts": texts}
+    if ids:
+        out["participant_entities"] = ids
+    return out
+
+
 def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
     lex = lexicon()
     transactions = lex.get("transaction", {})
@@ -120,24 +138,13 @@ def _transaction(analysis: Analysis, sentence: Sentence, parties, trigger) -> Op
     chosen = [p for p in (actor,) if p]
     for p in after:
         if not chosen or common.person_key(analysis, p[2]) != common.person_key(analysis, chosen[0][2]):
-            if analysis.mentions[p[2]].type != PER or len(chosen) == 0:
-                chosen.append(p)
-                break
             chosen.append(p)
             break
     if not chosen:
         return None
-    names, ids = [], []
-    for p in chosen:
-        name, entity = _party(analysis, p[2])
-        if name.lower() not in [n.lower() for n in names]:
-            names.append(name)
-            if entity:
-                ids.append(entity)
-    args = {"participants": names, "type": kind, "trigger": tokens[index].text}
-    if ids:
-        args["participant_entities"] = ids
-    return Fact("Deal", args, sentence.start, sentence.stop, status="agreed")
+    args = _names(analysis, [p[2] for p in chosen])
+    args.update({"type": kind, "trigger": tokens[index].text})
+    return Fact("Deal", args, sentence.start, sentence.stop)
 
 
 def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, statuses) -> Optional[Fact]:
@@ -152,16 +159,8 @@ def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, status
     if statuses:
         # the status word nearest the document noun
         status = min(statuses, key=lambda s: abs(s[0] - start))[1]
-    names, ids = [], []
-    for first, last, m in parties:
-        name, entity = _party(analysis, m)
-        if name.lower() not in [n.lower() for n in names]:
-            names.append(name)
-            if entity:
-                ids.append(entity)
-    if not names and status is None:
+    args = _names(analysis, [m for _, _, m in parties])
+    if not args["participants"] and status is None:
         return None
-    args = {"participants": names, "subject": subject}
-    if ids:
-        args["participant_entities"] = ids
+    args["subject"] = subject
     return Fact("Deal", args, sentence.start, sentence.stop, status=status)

@@ -12,9 +12,10 @@ from ..model import Analysis, Fact
 
 ARGS = {
     "Occupation": [("Who", "who"), ("Position", "position"), ("Where", "where_text|where")],
-    "Meeting": [("Participant", "participants"), ("Where", "where"), ("When", "when")],
-    "Deal": [("Participant", "participants"), ("Type", "type")],
-    "Ownership": [("Owner", "owner"), ("Property", "property")],
+    "Meeting": [("Participant", "participant_texts|participants"), ("Where", "where_text|where"),
+                ("When", "when")],
+    "Deal": [("Participant", "participant_texts|participants"), ("Type", "type")],
+    "Ownership": [("Owner", "owner"), ("Property", "property_text|property")],
 }
 
 

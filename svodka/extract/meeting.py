@@ -109,6 +109,7 @@ def _circumstances(analysis: Analysis, sentence: Sentence, mentions: list[int]) 
             m = common.mention_at(analysis, mentions, sentence, idx[-1], idx[-1], {LOC, LOCORG})
             if m is not None:
                 out["where"] = common.mention_name(analysis, m)
+                out["where_text"] = common.mention_text(analysis, m)
                 entity = common.entity_of(analysis, m)
                 if entity is not None:
                     out["where_entity"] = entity.id
@@ -144,7 +145,8 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
             persons = _met(analysis, sentence, mentions)
         circumstances = _circumstances(analysis, sentence, mentions)
         if len(persons) >= 2:
-            args = {"participants": [common.mention_name(analysis, m) for m in persons]}
+            args = {"participants": [common.mention_name(analysis, m) for m in persons],
+                    "participant_texts": [common.mention_text(analysis, m) for m in persons]}
             ids = [e.id for e in (common.entity_of(analysis, m) for m in persons) if e]
             if ids:
                 args["participant_entities"] = ids

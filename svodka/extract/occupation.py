@@ -480,6 +480,8 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
                 continue
             kind = "Ownership"
             args = {"owner": who, "property": where, "position": position}
+            if where_text and where_text != where:
+                args["property_text"] = where_text
             if who_entity:
                 args["owner_entity"] = who_entity.id
             if where_entity:
