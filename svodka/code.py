@@ -56,6 +56,11 @@ QUAD = {"AGREE": 1, "CONSULT": 1, "SUPPORT": 1, "CONCEDE": 1,
 # agent, the authorities of the place are the actor.
 LOCAL_AUTHORITY = {"COERCE"}
 
+# Categories whose events happen at a place worth recording (meetings,
+# visits, signings, joint and forcible acts); statements have none.
+LOCATED = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT", "COERCE", "ASSAULT", "MOBILIZE",
+           "PROTEST"}
+
 # PLOVER (events.md): a future or planned act of these categories is AGREE.
 PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 
@@ -200,9 +205,13 @@ def lexicon() -> Lexicon:
         if not iso:
             continue
         name = (row.get("name") or "").strip()
+        common = {k.strip() for k in (row.get("common") or "").split("|") if k.strip()}
         for variant in [name] + (row.get("names") or "").split("|"):
             if variant.strip():
                 lex.names.setdefault(_key(variant), (iso, "country", "GOV", name))
+        for key_ in (row.get("keys") or "").split("|"):   # the built table: lemma keys
+            if key_.strip() and key_.strip() not in common:
+                lex.names.setdefault(tuple(key_.split()), (iso, "country", "GOV", name))
         capital = (row.get("capital") or "").strip()
         if capital:
             lex.names.setdefault(_key(capital), (iso, "capital", "GOV", capital))
@@ -1040,7 +1049,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         for u in places:
             if u.kind in ("country", "capital", "city") and u.code \
                     and u.code not in {r.code for r in recipients}:
-                actors.append(Unit(u.start, u.stop, u.code, "body", u.name, u.raw, "COP"))
+                actors.append(Unit(u.start, u.stop, u.code, "body", f"власти ({u.name})", u.raw, "COP"))
                 break
     if trig.roles == "demand":
         # "Белград должен решить вопрос о Косово", says a foreign official:
@@ -1100,7 +1109,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             contexts.append(c)
     if not contexts:
         contexts = list(doc_contexts[:2])
-    location = _location(analysis, sent, places, units, toks, recipients, mode)
+    location = None
+    if category in LOCATED or trig.category in LOCATED:
+        location = _location(analysis, sent, places, units, toks, recipients, mode)
     return Event(
         category=category, quad_code=QUAD.get(category, 0),
         actors=[_actor(u) for u in actors], recipients=[_actor(u) for u in recipients],
@@ -1317,14 +1328,18 @@ def _location(analysis, sent, places, units, toks, recipients, mode) -> Optional
     return Location(raw_text=raw, resolved_place=normal, country=country)
 
 
+PLACE_WORDS = {"город", "столица", "аэропорт", "село", "поселок", "провинция", "штат",
+               "область", "район", "округ", "остров", "порт"}
+
+
 def _locative(toks: list[Token], k: int) -> bool:
     """Does "в"/"на" + locative introduce the phrase at token k (directly or
-    through "в городе")?"""
-    for j in (k - 1, k - 2):
-        if j >= 0 and _norm(toks[j].text) in ("в", "во", "на") and \
-                toks[min(j + 1, len(toks) - 1)].feats.get("Case") == "Loc":
-            return True
-    return False
+    through a place word: "в городе Сочи", "в аэропорту Болоньи")?"""
+    j = k - 1
+    if j >= 1 and toks[j].lemma in PLACE_WORDS:
+        j -= 1
+    return j >= 0 and _norm(toks[j].text) in ("в", "во", "на") and \
+        toks[j + 1].feats.get("Case") == "Loc"
 
 
 def _gazetteer(name: str):

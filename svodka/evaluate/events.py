@@ -83,8 +83,14 @@ def _known_name(name: str) -> bool:
     try:
         from ..code import _key, lexicon
         lex = lexicon()
-        return _key(name) in lex.names or tuple(_norm(name).split()) in lex.names \
-            or name in lex.abbrs
+        if _key(name) in lex.names or tuple(_norm(name).split()) in lex.names \
+                or name in lex.abbrs:
+            return True
+    except Exception:
+        pass
+    try:
+        from ..link.gazetteer import resolve
+        return resolve(name.split()) is not None
     except Exception:
         return False
 
