@@ -409,8 +409,13 @@ def _main_country(analysis: Analysis) -> Optional[str]:
             continue
         n = len(entity.mentions)
         if n > count:
-            best, count = entity.name, n
-    return best
+            best, count = entity, n
+    if best is None:
+        return None
+    # named as the text names it most often ("РФ", "Россия")
+    names = [common.mention_text(analysis, m) for m in best.mentions
+             if 0 <= m < len(analysis.mentions)]
+    return max(names, key=names.count) if names else best.name
 
 
 def _known(analysis: Analysis, mention: int) -> bool:
