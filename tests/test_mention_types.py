@@ -130,6 +130,12 @@ def test_quoted_name_after_organisation_kind(link_pipeline):
     assert found.get("ИКД") == "ORG"
 
 
+def test_seat_of_power(link_pipeline):
+    found = mentions(link_pipeline, "Кремль ответил на ноту. Переговоры прошли в Кремле.")
+    assert found.get("Кремль") == "ORG"
+    assert found.get("Кремле") == "LOC"
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")

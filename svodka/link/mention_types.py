@@ -20,7 +20,9 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   "с", "между", "для"). Cities and regions are agents less often than
   states: for them only the genitive after a body or office noun and the
   subject of a verb count.
-- Common nouns NER takes for names ("СМИ") are dropped.
+- Common nouns NER takes for names ("СМИ") are dropped; "МКС" is a place.
+- A seat of power is a place where the sentence puts it ("в Кремле") and an
+  organisation where it acts or owns ("Кремль заявил", "ставленник Кремля").
 - A one-word organisation name NER tagged once in a document is tagged
   where it comes again untagged ("WFC"); an unknown "place" sharing a name
   word with a person of the document is that person ("о Свиридове").
@@ -55,6 +57,7 @@ SOFT_SEPARATORS = {","}
 COORDINATORS = {"и", "или", ","}
 STATE_KINDS = {COUNTRY}
 CAPITAL = "capital"     # a city that is a capital, for _place_type only
+SEAT = "seat"           # a seat of power that stands for a government ("Кремль")
 PLACE_KINDS = {COUNTRY, CITY, REGION}
 KIND_OF_PLACE = {"country": COUNTRY, "city": CITY, "region": REGION, "igo": IGO}
 
@@ -70,6 +73,8 @@ class Cues:
     envoy: set[str] = field(default_factory=set)
     partner_prep: set[str] = field(default_factory=set)
     org_kind: set[str] = field(default_factory=set)
+    seat_of_power: set[str] = field(default_factory=set)
+    place_name: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -105,6 +110,8 @@ def refine_mentions(analysis: Analysis) -> None:
         entity = analysis.entity(mention.entity)
         if entity is not None and entity.kind == IGO and mention.type == LOC:
             mention.type = ORG      # "ЕС", "Евросоюз": a body, not a place
+        elif mention.type == ORG and mention.text in c.place_name:
+            mention.type = LOC      # "на МКС": a station is a place
     mentions = _extend_organisations(mentions, analysis)
     mentions = _descriptor_organisations(mentions, analysis)
     mentions = _quoted_names(mentions, analysis)
@@ -135,7 +142,16 @@ def _place_kind(analysis: Analysis, mention: Mention) -> Optional[str]:
         return entity.kind
     if mention.type in (LOC, LOCORG) and _state_like(mention, analysis):
         return COUNTRY
+    if _lemma_key(analysis, mention) in cues().seat_of_power:
+        return SEAT
     return None
+
+
+def _lemma_key(analysis: Analysis, mention: Mention) -> str:
+    sentence = _sentence(analysis, mention)
+    if sentence is None:
+        return mention.text.lower()
+    return " ".join(t.lemma or t.text.lower() for t in sentence.tokens[slice(*_span(sentence, mention))])
 
 
 def _capital(analysis: Analysis, mention: Mention) -> bool:
@@ -303,7 +319,7 @@ def _descriptor_organisations(mentions: list[Mention], analysis: Analysis) -> li
                 first -= 1
             org = _make(analysis, index, tokens[first:l2], ORG, "rule")
             if place.type != ORG:
-                place.type = LOCORG
+                place.type = ORG if _place_kind(analysis, place) == SEAT else LOCORG
             added.append(org)
             taken.append((org.start, org.stop))
     return _adjective_organisations(mentions + added, analysis)
@@ -492,12 +508,16 @@ def _type_places(mentions: list[Mention], analysis: Analysis) -> None:
             mention.type = LOCORG   # the owner of a body: "МИД России"
             continue
         kind = _place_kind(analysis, mention)
-        if kind not in PLACE_KINDS:
+        if kind not in PLACE_KINDS and kind != SEAT:
             continue
         if kind == CITY and _capital(analysis, mention):
             kind = CAPITAL      # may stand for its state: "Москва ответила Киеву"
         sentence = _sentence(analysis, mention)
         if sentence is None:
+            continue
+        if kind == SEAT:
+            # the building is a place; the government it houses an organisation
+            mention.type = ORG if _place_type(sentence, mention, CAPITAL, decided) == LOCORG else LOC
             continue
         mention.type = _place_type(sentence, mention, kind, decided)
         first, _ = _span(sentence, mention)
