@@ -146,6 +146,16 @@ def test_deals(analyse):
     assert agreements[0].args["subject"].startswith("соглашение о строительстве")
 
 
+def test_ownership(analyse):
+    a = analyse("Компания Digital Sky Technologies, принадлежащая Юрию Мильнеру и Алишеру Усманову, "
+                "купила акции.")
+    owned = {(f.args["owner"], f.args["property"]) for f in a.facts if f.type == "Ownership"}
+    assert ("Юрий Мильнер", "Digital Sky Technologies") in owned
+    assert ("Алишер Усманов", "Digital Sky Technologies") in owned
+    b = analyse("Основатель компании MySQL Майкл Видениус выступил против сделки.")
+    assert any(f.type == "Ownership" and f.args["owner"] == "Майкл Видениус" for f in b.facts)
+
+
 # -- FactRuEval answers ---------------------------------------------------------------
 def test_task3_facts(analyse):
     from svodka.extract.factru import task3_facts

@@ -32,7 +32,7 @@ def extract(analysis: Analysis, nlp=None) -> None:
     offices: dict[int, set[str]] = {}
     for occ in occupations:
         offices.setdefault(occ.who, set()).add(common.titles()[occ.phrase.title_index].office)
-    for name in ("meeting", "deal"):
+    for name in ("meeting", "deal", "ownership"):
         try:
             module = __import__(f"{__name__}.{name}", fromlist=["find"])
             analysis.facts.extend(module.find(analysis, by_sentence))

@@ -15,7 +15,7 @@ ARGS = {
     "Meeting": [("Participant", "participant_texts|participants"), ("Where", "where_text|where"),
                 ("When", "when")],
     "Deal": [("Participant", "participant_texts|participants"), ("Type", "type")],
-    "Ownership": [("Owner", "owner"), ("Property", "property_text|property")],
+    "Ownership": [("Owner", "owner_text|owner"), ("Property", "property_text|property")],
 }
 
 
