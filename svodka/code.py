@@ -724,6 +724,11 @@ def _subject_anchor(toks: list[Token], a: int) -> list[int]:
                 break
             chain.append(i)
             continue
+        if t.rel == "acl" and head.pos == "NOUN" and head.lemma in lex.actor_nouns:
+            # "визита российского министра, посетившего острова": the
+            # participle's subject is the official it qualifies
+            chain.append(t.head)
+            break
         if t.rel in ("xcomp", "conj", "advcl") and head.pos in ("VERB", "ADJ", "AUX") \
                 or t.rel in ("xcomp", "acl") and head.pos == "NOUN" \
                 or t.pos == "NOUN" and t.rel in ("obj", "xcomp") \
@@ -969,6 +974,11 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             h = noun if noun is not None else h
         role = None
         for top in chain:
+            if h == top:
+                if top != a and toks[top].pos == "NOUN" and toks[a].rel == "acl":
+                    role = "actor"      # the official the participle qualifies
+                    break
+                continue
             path = _path(toks, h, top)
             if path is None or (top != a and _path(toks, a, top) is not None
                                 and _path(toks, h, a) is not None):
@@ -1026,7 +1036,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             actors.append(state.last_person)
     # the tree did not give an actor: the nearest nominative phrase before a
     # verb trigger (a noun's actor is its genitive or its light verb's subject)
-    if not actors and toks[a].pos in ("VERB", "ADJ"):
+    if not actors and toks[a].pos in ("VERB", "ADJ") and toks[a].feats.get("VerbForm") != "Part":
         for u in sorted(units, key=lambda u: -u.start):
             if u.absorbed or id(u) in used or u in recipients or not (lo <= u.start < a):
                 continue
