@@ -136,6 +136,11 @@ def test_seat_of_power(link_pipeline):
     assert found.get("Кремле") == "LOC"
 
 
+def test_craft_names_are_no_mentions(link_pipeline):
+    found = mentions(link_pipeline, "Шаттл «Дискавери» вернулся на Землю. После «Дискавери» полетит «Атлантис».")
+    assert not any("Дискавери" in text for text in found)
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")

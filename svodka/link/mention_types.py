@@ -20,7 +20,8 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   "с", "между", "для"). Cities and regions are agents less often than
   states: for them only the genitive after a body or office noun and the
   subject of a verb count.
-- Common nouns NER takes for names ("СМИ") are dropped; "МКС" is a place.
+- Common nouns NER takes for names ("СМИ") are dropped, and so are names of
+  craft ('шаттл «Дискавери»') throughout the document; "МКС" is a place.
 - A seat of power is a place where the sentence puts it ("в Кремле") and an
   organisation where it acts or owns ("Кремль заявил", "ставленник Кремля").
 - A one-word organisation name NER tagged once in a document is tagged
@@ -75,6 +76,7 @@ class Cues:
     org_kind: set[str] = field(default_factory=set)
     seat_of_power: set[str] = field(default_factory=set)
     place_name: set[str] = field(default_factory=set)
+    vehicle: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -101,8 +103,10 @@ def cues() -> Cues:
 def refine_mentions(analysis: Analysis) -> None:
     """Fix mention spans and types in place (see the module docstring)."""
     c = cues()
+    vehicles = _vehicle_names(analysis)
     mentions = [m for m in analysis.mentions
-                if not (m.text in c.not_name and m.source != "anaphor")]
+                if not (m.text in c.not_name and m.source != "anaphor")
+                and not (vehicles and m.source != "anaphor" and _lemma_key(analysis, m) in vehicles)]
     mentions = [part for m in mentions for part in _split(m, analysis)]
     _reindex(analysis, mentions)    # split pieces find their entities
     mentions = list(analysis.mentions)
@@ -120,6 +124,27 @@ def refine_mentions(analysis: Analysis) -> None:
     mentions = _person_consistency(mentions, analysis)
     _type_places(mentions, analysis)
     _reindex(analysis, mentions)
+
+
+def _vehicle_names(analysis: Analysis) -> set[str]:
+    """Lemma keys of names given in quotes to a vehicle ('шаттл «Дискавери»',
+    'корабля «Союз»', 'автомобиль «Славута»'): a craft is neither a person, a
+    place nor an organisation, wherever the document names it again."""
+    c = cues()
+    names = set()
+    for sentence in analysis.sentences:
+        tokens = sentence.tokens
+        for i, token in enumerate(tokens[:-2]):
+            if token.lemma not in c.vehicle:
+                continue
+            closing = OPENING_QUOTES.get(tokens[i + 1].text)
+            if closing is None:
+                continue
+            end = next((k for k in range(i + 2, min(len(tokens), i + 6))
+                        if tokens[k].text in "»”“\""), None)
+            if end is not None and end > i + 2:
+                names.add(" ".join(t.lemma or t.text.lower() for t in tokens[i + 2:end]))
+    return names
 
 
 # -- context helpers ---------------------------------------------------------
