@@ -233,6 +233,8 @@ def pair_page(request: Request,
     return render(request, "pair.html", title=f"{pair['a']['name']} – {pair['b']['name']}",
                   pair=pair, dated=dated, undated=undated, agreement_events=agreements_events,
                   timeline=charts.timeline_points(pair["timeline"]),
+                  months=charts.country_months(pair["by_month"])
+                  if pair["events"]["total"] > len(pair["timeline"]) else None,
                   graph=charts.partner_graph(kb.partner_graph([a, b], per_country=6)),
                   country_name=kb.country_name)
 

@@ -45,8 +45,8 @@ RANK_LIMIT = 2000        # full-text matches ranked by relevance up to this many
 FACET_SAMPLE = 300       # full-text facets count the best this many matches
 RECENT_DOCUMENTS = 150   # an entity's quotes, facts, spellings: from its newest this many
 POSITION_SAMPLE = 300    # a person's offices: from at most this many documents
-PAIR_DETAILS = 200       # a pair's quotes and agreements: from its newest this many events
-TIMELINE_POINTS = 5000   # a pair's timeline: at most this many points
+PAIR_DETAILS = 100       # a pair's quotes and agreements: from its newest this many events
+TIMELINE_POINTS = 1000   # a pair's timeline: the newest this many events as points
 
 
 class QueryTimeout(Exception):
@@ -57,21 +57,44 @@ def date_upper(bound: str) -> str:
     return bound + "~"
 
 
-def fts_query(text: str) -> Optional[str]:
-    """The user's words as an FTS5 query that cannot be malformed: each word
-    quoted, with a prefix match on a crude stem so that the inflected forms
-    of Russian nouns meet ("Казахстан" finds "Казахстана", "Кубы" finds
-    "Куба"). None when nothing searchable is left."""
-    words = re.findall(r"\w+", text.lower())
+def fts_terms(text: str) -> list[str]:
+    """The user's words as search stems: lower-cased, with up to two final
+    vowels or soft signs dropped (the commonest Russian case endings), so
+    that "Казахстан" finds "Казахстана" and "Кубы" finds "Куба"."""
     terms = []
-    for word in words[:12]:
+    for word in re.findall(r"\w+", text.lower())[:12]:
         stem = word
-        # drop up to two final vowels / soft signs: the commonest case endings
         for _ in range(2):
             if len(stem) > 3 and stem[-1] in "аеёиоуыэюяйь":
                 stem = stem[:-1]
-        terms.append('"' + stem.replace('"', '""') + '"*')
-    return " ".join(terms) or None
+        terms.append(stem)
+    return terms
+
+
+def fts_query(text: str) -> Optional[str]:
+    """The stems as an FTS5 query that cannot be malformed: each quoted,
+    each a prefix match. None when nothing searchable is left."""
+    return " ".join('"' + t.replace('"', '""') + '"*' for t in fts_terms(text)) or None
+
+
+def make_snippet(body: str, terms: list[str], width: int = 90) -> Optional[str]:
+    """The passage of ``body`` around the first match of a term, matches
+    wrapped in \\x02..\\x03 (as FTS5's snippet() would, but without a
+    second full-text pass per document)."""
+    if not terms:
+        return None
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\w*", re.IGNORECASE)
+    first = pattern.search(body)
+    if first is None:
+        return None
+    start = max(0, first.start() - width)
+    stop = min(len(body), first.end() + width)
+    if start > 0:
+        start = body.find(" ", start, first.start()) + 1 or start
+    if stop < len(body):
+        stop = body.rfind(" ", first.end(), stop) if body.rfind(" ", first.end(), stop) > 0 else stop
+    passage = pattern.sub(lambda m: "\x02" + m.group(0) + "\x03", body[start:stop].replace("\n", " "))
+    return ("…" if start > 0 else "") + passage + ("…" if stop < len(body) else "")
 
 
 def headline(title: Optional[str], lead: Optional[str], limit: int = 110) -> str:
@@ -251,42 +274,44 @@ class KnowledgeBase:
             if facets:
                 result["facets"] = {}
             return result
+        terms = fts_terms(q)
         filtered = any((source, country, date_from, date_to))
         matches = self._one("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", (match,))[0]
         order = "rank" if matches <= RANK_LIMIT else "rowid DESC"
         result["order"] = "relevance" if order == "rank" else "recently added"
-        snippet = "snippet(documents_fts, 2, char(2), char(3), '…', 14)"
         if not filtered:
-            rows = self._all(f"SELECT doc_id, {snippet} AS snippet FROM documents_fts "
-                             f"WHERE documents_fts MATCH ? ORDER BY {order} LIMIT ? OFFSET ?",
-                             (match, limit, offset))
-            ids = [r["doc_id"] for r in rows]
-            result.update(total=matches,
-                          items=self._documents_by_id(ids, {r["doc_id"]: r["snippet"] for r in rows}))
+            # one pass gives the page and, with facets, the best matches they count
+            want = max(offset + limit, FACET_SAMPLE) if facets else limit
+            skip = 0 if facets else offset
+            ids = [r[0] for r in self._all(
+                f"SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? "
+                f"ORDER BY {order} LIMIT ? OFFSET ?", (match, want, skip))]
+            page = ids[offset:offset + limit] if facets else ids
+            result.update(total=matches, items=self._documents_by_id(page, self._snippets(page, terms)))
             if facets:
-                best = ids if matches <= limit + offset else [r[0] for r in self._all(
-                    f"SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? "
-                    f"ORDER BY {order} LIMIT ?", (match, FACET_SAMPLE))]
-                counted = snap.facets(best)
+                counted = snap.facets(ids[:FACET_SAMPLE])
                 result["facets"] = self._label_facets(
                     counted if matches <= FACET_SAMPLE else _sampled(counted))
             return result
-        # with filters: the matches' ids, filtered in memory (bounded by the
-        # query time limit for very broad words)
+        # with filters: all the matches' ids, filtered in memory (bounded by
+        # the query time limit for very broad words)
         rows = self._all(f"SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ? "
                          f"ORDER BY {order}", (match,))
         allowed = set(snap.select_documents(source, country, date_from, date_to))
         ids = [r[0] for r in rows if r[0] in allowed]
         page = ids[offset:offset + limit]
-        snippets = {}
-        for doc_id in page:
-            row = self._one(f"SELECT {snippet} FROM documents_fts WHERE documents_fts MATCH ? "
-                            "AND doc_id = ?", (match, doc_id))
-            snippets[doc_id] = row[0] if row else None
-        result.update(total=len(ids), items=self._documents_by_id(page, snippets))
+        result.update(total=len(ids), items=self._documents_by_id(page, self._snippets(page, terms)))
         if facets:
             result["facets"] = self._label_facets(snap.facets(ids))
         return result
+
+    def _snippets(self, ids: list[str], terms: list[str]) -> dict:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r[0]: make_snippet(r[1], terms) for r in self._all(
+            f"SELECT id, substr(text, body_start + 1, body_stop - body_start) FROM documents "
+            f"WHERE id IN ({marks})", ids)}
 
     def _label_facets(self, facets: dict) -> dict:
         out = {}
@@ -526,9 +551,10 @@ class KnowledgeBase:
         return f"country:{code}" in snap.entities or code in snap.country_event_counts
 
     def pair(self, a: str, b: str, limit: int = 50) -> dict:
-        """Two countries: every event as a timeline point (from memory), the
-        newest ``limit`` in full, and the quotes and agreements in the
-        documents of the newest PAIR_DETAILS events."""
+        """Two countries: the newest TIMELINE_POINTS events as timeline
+        points and every event counted by month (both from memory), the
+        newest ``limit`` events in full, and the quotes and agreements in
+        the documents of the newest PAIR_DETAILS events."""
         snap = self.snapshot()
         positions = snap.select_events((a, b))
         timeline = [{"id": f"{r.doc_id}/{r.idx}", "doc_id": r.doc_id, "idx": r.idx,
@@ -555,10 +581,15 @@ class KnowledgeBase:
             agreements = [self._fact_row(r, _loads(r["args"], {})) for r in rows]
         quads = snap.pair_quads.get(a, {}).get(b, Counter())
         by_category = Counter(snap.events[p].category for p in positions)
+        # every event counted by month and quad, for timelines past the points
+        by_month = Counter(((snap.events[p].when or "")[:7] or None, snap.events[p].quad)
+                           for p in positions)
         return {
             "a": {"code": a, "name": self.country_name(a)},
             "b": {"code": b, "name": self.country_name(b)},
             "timeline": timeline, "events": events,
+            "by_month": [{"month": m, "quad": q, "events": n}
+                         for (m, q), n in sorted(by_month.items(), key=lambda x: (x[0][0] or "", x[0][1]))],
             "by_quad": {str(q): quads.get(q, 0) for q in QUADS},
             "by_category": dict(by_category.most_common()),
             "quotes": quotes, "agreements": agreements,
