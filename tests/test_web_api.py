@@ -3,6 +3,7 @@ pagination, 404s and 422s, and a connection that cannot write."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 
 import pytest
@@ -263,3 +264,68 @@ def test_new_records_show_up_without_a_restart(tmp_path):
 def test_missing_database_is_an_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         create_app(str(tmp_path / "none.db"))
+
+
+# -- the in-memory snapshot agrees with plain SQL --------------------------------
+def _brute_force_events(db_path, country=None, pair=None, category=None, quad=None,
+                        context=None, date_from=None, date_to=None) -> set:
+    db = sqlite3.connect(db_path)
+    out = set()
+    for doc_id, idx, cat, q, ctx, date, published in db.execute(
+            "SELECT e.doc_id, e.idx, e.category, e.quad, e.context, e.date, d.published "
+            "FROM events e JOIN documents d ON d.id = e.doc_id"):
+        countries = {r[0] for r in db.execute(
+            "SELECT country FROM event_parties WHERE doc_id = ? AND event_idx = ?", (doc_id, idx))}
+        when = date or published
+        if country and country not in countries:
+            continue
+        if pair and not set(pair) <= countries:
+            continue
+        if category and cat != category or quad and q != quad:
+            continue
+        if context and context not in json.loads(ctx):
+            continue
+        if date_from and (not when or when < date_from):
+            continue
+        if date_to and (not when or when > date_to + "~"):
+            continue
+        out.add(f"{doc_id}/{idx}")
+    return out
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"country": "RUS"}, {"pair": ("KAZ", "RUS")}, {"category": "CONSULT"}, {"quad": 3},
+    {"context": "economic"}, {"date_from": "2022", "date_to": "2023-06"},
+    {"country": "KAZ", "category": "AGREE", "date_from": "2021-03"},
+    {"pair": ("CUB", "KAZ"), "context": "diplomatic"}, {"quad": 1, "date_to": "2020-12-31"},
+    {"country": "ZZZ"}, {"date_from": "2030"},
+])
+def test_event_filters_match_plain_sql(client, db_path, filters):
+    params = {k: (",".join(v) if k == "pair" else v) for k, v in filters.items()}
+    page = get(client, "/api/events", limit=200, **params)
+    expected = _brute_force_events(str(db_path), **filters)
+    assert page["total"] == len(expected)
+    assert {e["id"] for e in page["items"]} == expected
+    whens = [e["date"] or e["published"] for e in page["items"]]
+    dated = [w for w in whens if w]
+    assert dated == sorted(dated, reverse=True) and whens[:len(dated)] == dated
+
+
+def test_broad_full_text_queries_are_ordered_by_recency(client, monkeypatch):
+    from svodka.web import queries
+    monkeypatch.setattr(queries, "RANK_LIMIT", 1)
+    monkeypatch.setattr(queries, "FACET_SAMPLE", 2)
+    result = get(client, "/api/documents", q="переговоры", facets="true")
+    assert result["order"] == "recently added" and result["total"] > 2
+    assert result["facets"]["source"]["sampled"] is True
+    assert sum(v["count"] for v in result["facets"]["source"]["values"]) == 2
+    assert "\x02" not in result["items"][0]["snippet"]
+
+
+def test_snippets_mark_inflected_matches():
+    from svodka.web.queries import fts_terms, make_snippet
+    body = "Вчера премьер-министр Кубы провёл переговоры. " + "Дальше текст. " * 30
+    snippet = make_snippet(body, fts_terms("куба переговор"))
+    assert "\x02Кубы\x03" in snippet and "\x02переговоры\x03" in snippet
+    assert snippet.endswith("…")
+    assert make_snippet(body, fts_terms("Аргентина")) is None
