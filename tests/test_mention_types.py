@@ -141,6 +141,12 @@ def test_craft_names_are_no_mentions(link_pipeline):
     assert not any("Дискавери" in text for text in found)
 
 
+def test_office_is_no_part_of_organisation(link_pipeline):
+    found = mentions(link_pipeline, "Замглавы Федеральной миграционной службы России Михаил Тюркин заявил о том, что всё хорошо.")
+    assert not any(text.startswith("Замглавы") for text in found)
+    assert found.get("Михаил Тюркин") == "PER"
+
+
 def test_entities_point_at_their_mentions(link_pipeline):
     analysis = analysis_of(link_pipeline, "Правительство Китая и МИД Китая ответили Японии. "
                                           "Китай настаивает на своём.")

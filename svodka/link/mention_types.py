@@ -108,6 +108,7 @@ def refine_mentions(analysis: Analysis) -> None:
                 if not (m.text in c.not_name and m.source != "anaphor")
                 and not (vehicles and m.source != "anaphor" and _lemma_key(analysis, m) in vehicles)]
     mentions = [part for m in mentions for part in _split(m, analysis)]
+    mentions = [m for m in mentions if _trim_title(m, analysis)]
     _reindex(analysis, mentions)    # split pieces find their entities
     mentions = list(analysis.mentions)
     for mention in mentions:
@@ -248,6 +249,25 @@ def _split(mention: Mention, analysis: Analysis) -> list[Mention]:
             piece.type = ORG if place.kind == "igo" else LOC
         out.append(piece)
     return out
+
+
+def _trim_title(mention: Mention, analysis: Analysis) -> bool:
+    """An office before an organisation is no part of its name: "Замглавы
+    Федеральной миграционной службы" -> "Федеральной миграционной службы";
+    an office alone is no organisation. False: drop the mention."""
+    if mention.type != ORG or mention.source == "anaphor":
+        return True
+    sentence = _sentence(analysis, mention)
+    if sentence is None:
+        return True
+    first, last = _span(sentence, mention)
+    if first < 0 or sentence.tokens[first].lemma not in cues().office:
+        return True
+    if last - first == 1:
+        return False
+    mention.entity = None       # found again by _reindex
+    _reshape(mention, sentence, first + 1, last)
+    return True
 
 
 # -- organisations -----------------------------------------------------------
