@@ -135,6 +135,7 @@ class Lexicon:
     first_words: set = field(default_factory=set)
     aliases: dict = field(default_factory=dict)     # code -> code used in events
     abroad: set = field(default_factory=set)        # "посольство в X" is not X's
+    speech: set = field(default_factory=set)        # reporting verbs
     max_len: int = 1
 
 
@@ -188,7 +189,10 @@ def lexicon() -> Lexicon:
             lex.by_anchor.setdefault(lemma_, []).append(trig)
     for row in _rows("event_modality.tsv"):
         if len(row) >= 2:
-            lex.modality[_norm(row[0])] = row[1]
+            if row[1] == "speech":
+                lex.speech.add(_norm(row[0]))
+            else:
+                lex.modality[_norm(row[0])] = row[1]
     for row in _rows("event_contexts.tsv"):
         if len(row) >= 2:
             lex.contexts[_norm(row[0])] = row[1]
@@ -1061,6 +1065,21 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     and u.code not in {r.code for r in recipients}:
                 actors.append(Unit(u.start, u.stop, u.code, "body", f"власти ({u.name})", u.raw, "COP"))
                 break
+    if trig.roles == "evaluation":
+        # the judge is the one who speaks: the subject of the sentence's
+        # reporting verb, or the person quoted
+        speakers = [u for u in units if not u.absorbed and (not u.person or u.official)
+                    and _speaks(toks, u, lex)]
+        named = any(t.lemma in lex.speech and any(toks[c].rel.startswith("nsubj") for c in kids[k])
+                    for k, t in enumerate(toks))
+        if speakers:
+            actors = speakers[:1]
+        elif named:
+            actors = []         # the speaker is named here but is no state actor
+        elif not actors and _inside_quote(analysis.document.text, sent.start):
+            speaker = _quote_speaker(analysis, sent, state) or state.speaker
+            actors = [speaker] if speaker is not None else []
+        recipients = [u for u in recipients if u not in actors]
     if trig.roles == "demand":
         # "Белград должен решить вопрос о Косово", says a foreign official:
         # the subject is asked, the speaker asks
@@ -1082,6 +1101,27 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 actors = [speaker]
     # persons act only as officials; anyone may be on the receiving end
     actors = [u for u in actors if not u.person or u.official]
+    if trig.roles in ("partner", "evaluation") and not recipients and actors:
+        # the other side of a reason clause: "Палестинцы отказываются ...,
+        # поскольку Израиль отказывается ..." (and the other way round)
+        own = {u.code for u in actors}
+        linked = []
+        if toks[a].rel == "advcl" and 0 <= toks[a].head < len(toks):
+            linked.append(toks[a].head)
+        linked += [c for c in kids[a] if toks[c].rel == "advcl"
+                   and any(toks[m].pos == "SCONJ" for m in kids[c])]
+        for v in linked:
+            for c in kids[v]:
+                if toks[c].rel.startswith("nsubj"):
+                    recipients += [u for u in units if not u.absorbed and u.code not in own
+                                   and _head_of(toks, u.start, u.stop) == c]
+    if trig.roles == "evaluation" and not recipients and actors:
+        # "назвал посещение островов министром обороны России «достойным
+        # сожаления»": what is judged is the other country's act (not the
+        # speaker, whoever he is)
+        own = {u.code for u in actors}
+        recipients = [u for u in units if not u.absorbed and u.code not in own
+                      and u.kind != "city" and not _speaks(toks, u, lex)][:1]
     if trig.roles == "partner" and not recipients and len({u.code for u in actors}) == 1:
         own = {u.code for u in actors}
         for consult in reversed(state.consults[-1:]):
@@ -1163,6 +1203,22 @@ def _quote_speaker(analysis: Analysis, sent: Sentence, state: DocState) -> Optio
                         quote.speaker_text or ent.name, ent.sector or "GOV",
                         ent.position or (known[1] if known else None), ent.id)
     return None
+
+
+def _speaks(toks: list[Token], u: "Unit", lex: "Lexicon") -> bool:
+    """Is the phrase (within) the subject of a reporting verb ("заявил глава
+    ПАСЕ Матиас Йорш")?"""
+    i = _head_of(toks, u.start, u.stop)
+    for _ in range(4):
+        if not 0 <= i < len(toks):
+            return False
+        t = toks[i]
+        if t.rel.startswith("nsubj"):
+            return 0 <= t.head < len(toks) and toks[t.head].lemma in lex.speech
+        if t.rel not in ("appos", "flat", "flat:name", "nmod", "conj"):
+            return False
+        i = t.head
+    return False
 
 
 def _is_subject(toks: list[Token], i: int) -> bool:

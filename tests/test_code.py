@@ -40,7 +40,7 @@ def test_trigger_lexicon_is_well_formed():
     assert len(lex.triggers) > 50
     for trig in lex.triggers:
         assert trig.category in coder.QUAD, trig
-        assert trig.roles in ("mutual", "directed", "partner", "demand"), trig
+        assert trig.roles in ("mutual", "directed", "partner", "demand", "evaluation"), trig
         for item in trig.frame:
             assert item[0] in ("prep", "obj", "dat", "gen"), trig
             if item[0] == "prep":
