@@ -39,6 +39,11 @@ def extract(analysis: Analysis, nlp=None) -> None:
         except Exception:
             log.exception("%s: %s", name, analysis.document.id)
     try:
+        from . import cooperation
+        analysis.facts.extend(cooperation.find(analysis))
+    except Exception:
+        log.exception("cooperation: %s", analysis.document.id)
+    try:
         _annotate_persons(analysis)
     except Exception:
         log.exception("persons: %s", analysis.document.id)

@@ -22,7 +22,7 @@ from yargy.predicates import dictionary, gram, in_, tag
 
 from ..model import LOC, LOCORG, ORG, PER, Analysis, Fact, Sentence
 from . import common
-from .grammar import Grammar, leaves, mention_tags
+from .grammar import Grammar, around, leaves, mention_tags
 
 PARTY_TYPES = {ORG, LOC, LOCORG, PER}
 
@@ -117,7 +117,8 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
             if fact is not None:
                 out.append(fact)
         if docs:
-            fact = _agreement(analysis, sentence, mentions, parties, _lemma_hits(sentence, statuses))
+            fact = _agreement(analysis, sentence, mentions, parties, _lemma_hits(sentence, statuses),
+                              docs)
             if fact is not None:
                 out.append(fact)
     return out
@@ -147,9 +148,10 @@ def _transaction(analysis: Analysis, sentence: Sentence, parties, trigger) -> Op
     return Fact("Deal", args, sentence.start, sentence.stop)
 
 
-def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, statuses) -> Optional[Fact]:
+def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, statuses,
+               docs) -> Optional[Fact]:
     tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
-    found = grammar().findall(sentence.tokens, tags)
+    found = grammar().findall(sentence.tokens, tags, around([i for i, _ in docs], 2, 14))
     if not found:
         return None
     start, stop, match, offset = found[0]

@@ -138,16 +138,27 @@ class MentionTagger(Tagger):
 
 
 def mention_tags(sentence: Sentence, mentions: Iterable[Mention]) -> list[str]:
-    """B-/I- tags of the sentence's tokens from the mentions inside it."""
-    tags = ["O"] * len(sentence.tokens)
-    for mention in mentions:
+    """B-/I- tags of the sentence's tokens from the mentions inside it
+    (linear in tokens + mentions: very long sentences stay cheap)."""
+    import bisect
+    tokens = sentence.tokens
+    tags = ["O"] * len(tokens)
+    stops = [t.stop for t in tokens]
+    for mention in sorted(mentions, key=lambda m: (m.start, -m.stop)):
         first = True
-        for i, token in enumerate(sentence.tokens):
-            if token.start < mention.stop and token.stop > mention.start:
+        i = bisect.bisect_right(stops, mention.start)
+        while i < len(tokens) and tokens[i].start < mention.stop:
+            if tokens[i].stop > mention.start:
                 if tags[i] == "O":
                     tags[i] = ("B-" if first else "I-") + mention.type
                 first = False
+            i += 1
     return tags
+
+
+def around(indices: Iterable[int], before: int, after: int) -> list[tuple[int, int]]:
+    """Token windows around cue tokens, for :meth:`Grammar.findall`."""
+    return [(max(0, i - before), i + after + 1) for i in indices]
 
 
 class Grammar:

@@ -23,7 +23,7 @@ from yargy.predicates import dictionary, gram, in_, tag
 
 from ..model import LOC, LOCORG, ORG, PER, Analysis, Fact, Sentence
 from . import common
-from .grammar import Grammar, leaves, mention_tags
+from .grammar import Grammar, around, leaves, mention_tags
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +94,8 @@ def _persons(analysis: Analysis, mentions: list[int]) -> list[int]:
 def _circumstances(analysis: Analysis, sentence: Sentence, mentions: list[int]) -> dict:
     out = {}
     tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
-    for start, stop, match, offset in grammar().findall(sentence.tokens, tags):
+    preps = [i for i, t in enumerate(sentence.tokens) if t.text.lower() in ("в", "во", "на")]
+    for start, stop, match, offset in grammar().findall(sentence.tokens, tags, around(preps, 0, 12)):
         parts = leaves(match, offset)
         if "occasion" in parts and "occasion" not in out:
             idx = parts["occasion"]
@@ -120,7 +121,11 @@ def _met(analysis: Analysis, sentence: Sentence, mentions: list[int]) -> list[in
     """The persons a meeting pattern ties together."""
     tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
     chosen = []
-    for start, stop, match, offset in meeting_grammar().findall(sentence.tokens, tags):
+    w = words()
+    cues = w.get("event", set()) | w.get("host", set())
+    hits = [i for i, t in enumerate(sentence.tokens) if common.token_lemmas(t) & cues]
+    for start, stop, match, offset in meeting_grammar().findall(sentence.tokens, tags,
+                                                                around(hits, 14, 14)):
         idx = leaves(match, offset).get("participant", [])
         for i in idx:
             m = common.mention_at(analysis, mentions, sentence, i, i, {PER})

@@ -17,7 +17,7 @@ from yargy.predicates import dictionary, eq, gram, in_, tag
 from ..model import LOC, LOCORG, ORG, PER, Analysis, Fact
 from . import common
 from .deal import lexicon
-from .grammar import Grammar, leaves, mention_tags
+from .grammar import Grammar, around, leaves, mention_tags
 
 
 def _name(kind):
@@ -50,7 +50,8 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Fact]:
             continue
         mentions = by_sentence.get(s_index, [])
         tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
-        for start, stop, match, offset in grammar().findall(sentence.tokens, tags):
+        hits = [i for i, t in enumerate(sentence.tokens) if common.token_lemmas(t) & cue]
+        for start, stop, match, offset in grammar().findall(sentence.tokens, tags, around(hits, 10, 14)):
             parts = leaves(match, offset)
             prop = parts.get("property", [])
             pm = common.mention_at(analysis, mentions, sentence, prop[-1], prop[-1], {ORG, LOC, LOCORG}) \

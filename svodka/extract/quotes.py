@@ -34,7 +34,7 @@ from yargy.predicates import dictionary, eq, gram, in_, tag
 
 from ..model import PER, Analysis, Quote, Sentence, Token
 from . import common
-from .grammar import Grammar, leaves, mention_tags
+from .grammar import Grammar, around, leaves, mention_tags
 
 OPEN = {"«", "„", "“"}
 CLOSE = {"»", "“", "”"}
@@ -342,8 +342,10 @@ def _indirect(analysis: Analysis, resolver: Resolver, sentence: Sentence, tags: 
               mentions: list[int], nlp) -> Optional[Quote]:
     g = grammars()
     tokens = sentence.tokens
+    verbs = [i for i, t in enumerate(tokens) if common.token_lemmas(t) & _verb_lemmas()]
+    windows = {"according": [(0, 16)], "as": [(0, 16)], "that": around(verbs, 12, 3)}
     for name in ("according", "as", "that"):
-        for start, stop, match, offset in g[name].findall(tokens, tags):
+        for start, stop, match, offset in g[name].findall(tokens, tags, windows[name]):
             parts = leaves(match, offset)
             if name == "according" and start > 2:
                 continue
@@ -363,7 +365,9 @@ def _indirect(analysis: Analysis, resolver: Resolver, sentence: Sentence, tags: 
     # "VERB, что": the verb's subject from the dependency tree
     if nlp is None:
         return None
-    found = g["verb_that"].findall(tokens, tags)
+    if len(tokens) > MAX_PARSE:
+        return None     # the parser is quadratic-ish; such a "sentence" is no prose
+    found = g["verb_that"].findall(tokens, tags, around(verbs, 0, 3))
     if not found:
         return None
     start, stop, match, offset = found[0]
@@ -413,6 +417,17 @@ def _indirect(analysis: Analysis, resolver: Resolver, sentence: Sentence, tags: 
                  kind="indirect", speaker=_entity_id(analysis, speaker),
                  speaker_text=speaker_text, sentence_start=sentence.start,
                  sentence_stop=sentence.stop)
+
+
+MAX_PARSE = 150
+
+
+@lru_cache(maxsize=1)
+def _verb_lemmas() -> frozenset[str]:
+    out = set()
+    for v in cues().get("verb", []):
+        out.update(common.key(v))
+    return frozenset(out)
 
 
 def _subtree(tokens: Sequence[Token], head: int) -> list[int]:
