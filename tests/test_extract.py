@@ -241,6 +241,10 @@ def test_seed():
     assert set(meetings[0].args["participants"]) == {"Алихан Смаилов", "Мануэль Марреро Крус"}
     assert meetings[0].args.get("where") == "Сочи"
     assert "when" not in meetings[0].args
+    deals = [f for f in analysis.facts if f.type == "Deal"]
+    assert len(deals) == 1 and deals[0].status == "proposed"
+    assert set(deals[0].args["participants"]) == {"Казахстан", "Куба"}
+    assert deals[0].args["subject"].startswith("соглашение о краткосрочных безвизовых поездках")
     # nothing from the related headlines
     assert all("Катар" not in str(f.args) for f in analysis.facts)
 

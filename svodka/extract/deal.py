@@ -148,6 +148,24 @@ def _transaction(analysis: Analysis, sentence: Sentence, parties, trigger) -> Op
     return Fact("Deal", args, sentence.start, sentence.stop)
 
 
+def _names_countries(sentence: Sentence, idx: list[int]) -> bool:
+    """Whether the subject speaks of countries in the plural ("двух стран",
+    "наших государств")."""
+    words = set(common.position_words().get("countries", []))
+    for i in idx:
+        token = sentence.tokens[i]
+        if token.feats.get("Number") == "Plur" and common.token_lemmas(token) & words:
+            return True
+    return False
+
+
+def _main_countries(analysis: Analysis, n: int) -> list[int]:
+    """A mention of each of the n countries the document names most often."""
+    countries = [e for e in analysis.entities if e.kind == "country" and e.mentions]
+    countries.sort(key=lambda e: -len(e.mentions))
+    return [e.mentions[0] for e in countries[:n] if 0 <= e.mentions[0] < len(analysis.mentions)]
+
+
 def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, statuses,
                docs) -> Optional[Fact]:
     tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
@@ -161,8 +179,19 @@ def _agreement(analysis: Analysis, sentence: Sentence, mentions, parties, status
     if statuses:
         # the status word nearest the document noun
         status = min(statuses, key=lambda s: abs(s[0] - start))[1]
-    args = _names(analysis, [m for _, _, m in parties])
+    persons = [m for _, _, m in parties if analysis.mentions[m].type == PER]
+    others = [m for _, _, m in parties if analysis.mentions[m].type != PER]
+    if not others and _names_countries(sentence, idx):
+        # "соглашение о поездках граждан двух стран": the two countries the
+        # document speaks of most
+        others = _main_countries(analysis, 2)
+    args = _names(analysis, others or persons)
     if not args["participants"] and status is None:
         return None
+    if others and persons:
+        actors = _names(analysis, persons)
+        args["actors"] = actors["participants"]
+        if "participant_entities" in actors:
+            args["actor_entities"] = actors["participant_entities"]
     args["subject"] = subject
     return Fact("Deal", args, sentence.start, sentence.stop, status=status)
