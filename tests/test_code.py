@@ -117,6 +117,51 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
     assert tuples(events) == {("AGREE", frozenset({"TUR"}), frozenset({"EGY"}))}
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a demand reported from a foreign official: the speaker asks the subject
+    ("Помощник госсекретаря США Джон Смит сказал, что Белград должен решить вопрос о Косово.",
+     {("REQUEST", frozenset({"USA"}), frozenset({"SRB"}))}),
+    # refusals answered across a reason clause
+    ("Палестинцы отказываются от возобновления переговоров, поскольку Израиль "
+     "отказывается заморозить строительство поселений.",
+     {("REJECT", frozenset({"PSE"}), frozenset({"ISR"})),
+      ("REJECT", frozenset({"ISR"}), frozenset({"PSE"}))}),
+    # a negative judgement by the speaker
+    ("Министр иностранных дел России Сергей Лавров заявил, что высказывания японского "
+     "премьера носят недипломатический характер.",
+     {("ACCUSE", frozenset({"RUS"}), frozenset({"JPN"}))}),
+    # a country adjective on an official; a visit
+    ("Российский президент Дмитрий Медведев прибыл с визитом в Болгарию.",
+     {("CONSULT", frozenset({"RUS", "BGR"}), frozenset())}),
+    ("Российские власти ввели запрет на ввоз овощей из Молдавии.",
+     {("SANCTION", frozenset({"RUS"}), frozenset({"MDA"}))}),
+    # an arrest without its agent: the authorities of the place
+    ("Гражданин Украины Иван Петренко был арестован в Бангкоке.",
+     {("COERCE", frozenset({"THA"}), frozenset({"UKR"}))}),
+    # a protest against the act of another state's official
+    ("Правительство Японии выразило протест против визита российского министра обороны на Курилы.",
+     {("ACCUSE", frozenset({"JPN"}), frozenset({"RUS"}))}),
+    # "в ходе визита": the subject of the main clause is the visitor
+    ("В ходе визита в Австрию премьер Китая Ли Пэн выступил с речью.",
+     {("CONSULT", frozenset({"CHN", "AUT"}), frozenset())}),
+    # "его правительство": the main clause's speaker
+    ("Премьер-министр Японии Наото Кан пообещал, что его правительство будет настаивать "
+     "на возвращении Россией островов.",
+     {("REQUEST", frozenset({"JPN"}), frozenset({"RUS"}))}),
+    # possibility is no event
+    ("Россия и Китай могут подписать соглашение о поставках газа.", set()),
+])
+def test_sentences(pipeline, text, expected):
+    assert tuples(events_of(pipeline, text)) == expected
+
+
+def test_planned_visit_date_and_place(pipeline):
+    [event] = events_of(pipeline, "Президент Франции Эммануэль Макрон посетит Пекин в апреле 2025 года.")
+    assert event.category == "AGREE" and event.date == "2025-04"
+    assert event.location is not None and event.location.resolved_place == "Пекин"
+    assert event.location.country == "CHN"
+
+
 def test_date_from_sentence_and_document():
     assert coder.event_date("Договор подписан 12 мая 2010 года в Москве.") == "2010-05-12"
     assert coder.event_date("В марте 2008 года его арестовали.") == "2008-03"
