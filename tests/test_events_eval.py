@@ -134,3 +134,23 @@ def test_dump_events(tmp_path):
     line = json.loads(out.read_text(encoding="utf-8"))
     assert line["corpus"] == "corp" and line["doc"] == "x"
     assert line["events"][0]["event_loc"]["resolved_place"] == "Сочи"
+
+
+def test_run_events_eval_prints_and_dumps(tmp_path):
+    import io
+    (tmp_path / "texts" / "corp").mkdir(parents=True)
+    (tmp_path / "texts" / "corp" / "a.txt").write_text("Куба пригласила Казахстан.", encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"corpus": "corp", "doc": "a", "events": [
+        record("AGREE", [actor("Куба", "CUB")], [actor("Казахстан", "KAZ")])]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    buffer = io.StringIO()
+    status = ev.run_events_eval(gold, tmp_path / "texts", dump=tmp_path / "o.jsonl", errors=True,
+                                analyse=lambda docs: [_analysis(d) for d in docs], out=buffer)
+    assert status == 0
+    assert "precision 1.000" in buffer.getvalue()
+    assert (tmp_path / "o.jsonl").exists()
+    buffer = io.StringIO()
+    ev.run_events_eval(gold, tmp_path / "texts", as_json=True,
+                       analyse=lambda docs: [_analysis(d) for d in docs], out=buffer)
+    assert json.loads(buffer.getvalue())["f1"] == 1.0

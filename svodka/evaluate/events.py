@@ -330,3 +330,27 @@ def evaluate_events(gold_path, texts_dir, analyse: Callable[[list], list],
         for (corpus, _), analysis in zip(batch, analyses):
             ours.append(events_json(analysis, corpus))
     return score(gold, ours, texts)
+
+
+def run_events_eval(gold_path, texts_dir, dump=None, errors: bool = False,
+                    as_json: bool = False, analyse: Optional[Callable] = None, out=None) -> int:
+    """What ``svodka eval events GOLD --texts DIR [--dump OUT] [--errors] [--json]``
+    does: run the whole pipeline over the gold documents, print the scores
+    (and the per-document error listing), write our events in the gold
+    format. Returns the exit status."""
+    import sys
+    out = out or sys.stdout
+    if analyse is None:
+        from ..pipeline import Pipeline
+        analyse = Pipeline().analyse
+    report = evaluate_events(gold_path, texts_dir, analyse)
+    if dump:
+        report.dump(dump)
+    if as_json:
+        data = report.as_dict()
+        if errors:
+            data["errors"] = report.error_lines()
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.format(errors=errors) + "\n")
+    return 0
