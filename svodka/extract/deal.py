@@ -137,7 +137,9 @@ def _transaction(analysis: Analysis, sentence: Sentence, parties, trigger) -> Op
     if actor is None and before:
         actor = before[-1]
     chosen = [p for p in (actor,) if p]
-    for p in after:
+    # the other side: the first name after the trigger, else the nearest
+    # other one before it ("Россия дала Украине кредит")
+    for p in after + list(reversed(before)):
         if not chosen or common.person_key(analysis, p[2]) != common.person_key(analysis, chosen[0][2]):
             chosen.append(p)
             break
