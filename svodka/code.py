@@ -1153,6 +1153,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             mode.remove("visit")
     if trig.category == "CONSULT" and "multilateral" in mode and "visit" in mode:
         mode.remove("visit")
+    act_mode = list(mode)   # what the act is (a visit), for its place
+    if category != trig.category:
+        mode = []           # a planned visit is an AGREE without a CONSULT mode
     contexts = list(trig.contexts)
     for c in _contexts_of([sent]) + (doc_contexts if trig.category == "CONSULT" else []):
         if c not in contexts:
@@ -1161,7 +1164,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         contexts = list(doc_contexts[:2])
     location = None
     if category in LOCATED or trig.category in LOCATED:
-        location = _location(analysis, sent, places, units, toks, recipients, mode)
+        location = _location(analysis, sent, places, units, toks, recipients, act_mode)
     return Event(
         category=category, quad_code=QUAD.get(category, 0),
         actors=[_actor(u) for u in actors], recipients=[_actor(u) for u in recipients],
