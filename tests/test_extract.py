@@ -101,6 +101,15 @@ def test_speaker_before_colon(analyse):
     assert [speaker_name(a, q) for q in a.quotes] == ["Кристиан Линднер"]
 
 
+def test_words_between_verb_and_speaker(analyse):
+    a, b = analyse("«Мы готовы к переговорам», — сказал в интервью телеканалу CNN министр "
+                   "иностранных дел России Сергей Лавров.",
+                   "Сергей Лавров заявил журналистам в Анкаре: «Мы готовы к переговорам».")
+    for analysis in (a, b):
+        assert [(q.text, speaker_name(analysis, q)) for q in analysis.quotes] == [
+            ("Мы готовы к переговорам", "Сергей Лавров")]
+
+
 def test_dialogue_paragraphs(analyse):
     a = analyse("Министр обороны Германии Борис Писториус прибыл в Киев.\n"
                 "— Мы продолжим поддержку, — сказал министр.\n"

@@ -81,12 +81,18 @@ def grammars() -> dict[str, Grammar]:
     SPEAKER = _speaker_rule()
     according = [rule(*[dictionary({w}) for w in c.split()]) for c in cues().get("according", [])]
     DASH = in_(DASHES)
+    # a few words between the verb and the speaker or the colon: "сказал в
+    # интервью X", "заявил журналистам:"
+    GAP = and_(not_(tag("B-PER")), not_(tag("I-PER")),
+               not_(in_({".", ",", ":", ";", "!", "?", "«", "»", "—", "–", "и"})))
+    GAPS = GAP.repeatable(max=4)
     return {
         # after a closing quote: ", — сказал X"
-        "after": Grammar(rule(eq(",").optional(), DASH, or_(VERB, rule(ADVS, VERB)), SPEAKER)),
+        "after": Grammar(rule(eq(",").optional(), DASH, or_(VERB, rule(ADVS, VERB)),
+                              or_(SPEAKER, rule(GAPS, rule(_speaker_rule()))))),
         # before an opening quote: "X сказал:" / "сказал X:"
         "before": Grammar(or_(
-            rule(SPEAKER, or_(VERB, rule(ADVS, VERB)), eq(":")),
+            rule(SPEAKER, or_(VERB, rule(ADVS, VERB)), GAPS.optional(), eq(":")),
             rule(VERB, SPEAKER, eq(":")))),
         # indirect
         "according": Grammar(rule(or_(*according), SPEAKER, eq(",")).named("according")),
@@ -238,10 +244,9 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
         # -- direct quotes
         for open_i, close_i in quote_spans(tokens):
             if close_i - open_i < 3:
-                continue        # a quoted name, not a quotation
-            inner = tokens[open_i + 1:close_i]
-            if not any(t.pos == "VERB" or t.pos == "AUX" for t in inner):
-                continue        # «Солидарность», «День гнева»: names
+                continue        # a quoted word, not a quotation
+            # a quoted name («День гнева») has no verb of saying next to it:
+            # only quotations tied to a speaker by the rules below are kept
             speaker, speaker_text = None, ""
             after = g["after"].findall(tokens, tags, [(close_i + 1, min(len(tokens), close_i + 14))])
             after = [m for m in after if m[0] == close_i + 1]
