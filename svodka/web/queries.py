@@ -3,8 +3,8 @@
 The web layer never writes. Each worker thread gets its own read-only
 connection (``mode=ro`` plus ``PRAGMA query_only``), every value reaches SQL
 as a parameter, and every query runs under a time limit so that one broad
-request cannot hold a worker (datasette's rule: a slow facet is dropped, the
-page still answers).
+request cannot hold a worker (past it the request fails with 503 and a
+message, as datasette does).
 
 Filtering, ordering and counting over large sets (events by country, pair,
 date; documents by country, source, date; partner counts; facets) run on an
@@ -51,10 +51,6 @@ TIMELINE_POINTS = 1000   # a pair's timeline: the newest this many events as poi
 
 class QueryTimeout(Exception):
     """A query ran past its time limit."""
-
-
-def date_upper(bound: str) -> str:
-    return bound + "~"
 
 
 def fts_terms(text: str) -> list[str]:
