@@ -245,3 +245,15 @@ def test_unknown_ids_give_404_pages(client, url):
 def test_malformed_parameters_give_422_pages(client, url, words):
     html = page(client, url, status=422)
     assert "422" in html and words in html
+
+
+def test_nothing_loads_from_elsewhere(client):
+    """No CDN: every script, stylesheet and icon comes from this server."""
+    for url in ("/", f"/documents/{SEED_ID}", "/pairs/KAZ/CUB", "/entities/country:KAZ"):
+        for tag, attrs in Elements(page(client, url)).tags:
+            for name in ("src", "href"):
+                value = attrs.get(name) or ""
+                if tag in ("script", "link", "img"):
+                    assert value.startswith("/"), (url, tag, attrs)
+    assert client.get("/docs").status_code == 404
+    assert client.get("/vendor/plotly.min.js").headers["content-type"].startswith("text/javascript")

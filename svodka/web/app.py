@@ -37,6 +37,9 @@ def plotly_bundle() -> Path | None:
 def create_app(db_path: str) -> FastAPI:
     kb = KnowledgeBase(db_path)
     app = FastAPI(
+        # the interactive docs pages load their scripts from a CDN: off, the
+        # schema itself is at /openapi.json
+        docs_url=None, redoc_url=None,
         title="svodka",
         version=__version__,
         description="The analyst's workbench over a svodka knowledge base: documents, "
