@@ -205,7 +205,10 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         else:
             where += fld
         second = parts.get("title2", [])
-        if second and _title(sentence, second) is not None:
+        deputy = common.token_lemmas(sentence.tokens[title_tokens[0]]) & _deputy_words() \
+            or " ".join(title.words) in common.position_words().get("deputy", [])
+        if second and deputy and _title(sentence, second) is not None:
+            # "заместитель министра", "советник президента": one position
             role += second
         else:
             where += second
@@ -379,6 +382,15 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupati
                                                   phrase.where_tokens[-1], {LOC, ORG, LOCORG})
             out.append(Occupation(who, phrase, where_mention, s_index))
     return out
+
+
+@lru_cache(maxsize=1)
+def _deputy_words() -> frozenset[str]:
+    out = set()
+    for w in common.position_words().get("deputy", []):
+        if " " not in w:
+            out.update(common.key(w))
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
