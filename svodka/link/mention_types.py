@@ -77,6 +77,7 @@ class Cues:
     seat_of_power: set[str] = field(default_factory=set)
     place_name: set[str] = field(default_factory=set)
     vehicle: set[str] = field(default_factory=set)
+    polity_part: set[str] = field(default_factory=set)
     not_name: set[str] = field(default_factory=set)
 
 
@@ -619,6 +620,8 @@ def _place_type(sentence: Sentence, mention: Mention, kind: str,
                         and tokens[k].feats.get("Case") == case:
                     return LOC
     if prev is not None and prev.pos in ("NOUN", "PROPN") and case == "Gen":
+        if kind in STATE_KINDS and prev_lemma in c.polity_part:
+            return LOCORG   # the state's own divisions: "регионы России"
         if prev_lemma in c.place_noun:
             return LOC
         if kind in STATE_KINDS or kind == CAPITAL or prev_lemma in c.org_head \
