@@ -61,6 +61,10 @@ LOCAL_AUTHORITY = {"COERCE"}
 LOCATED = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT", "COERCE", "ASSAULT", "MOBILIZE",
            "PROTEST"}
 
+# Categories whose target may be a country's goods, firms or positions
+# ("санкции против российских банков", "удар по сирийским позициям").
+NOMINAL_TARGETS = {"SANCTION", "ASSAULT", "COERCE", "AID"}
+
 # PLOVER (events.md): a future or planned act of these categories is AGREE.
 PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 
@@ -445,12 +449,14 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
         noun = _adj_noun(toks, k)
         if noun is None:
             continue
+        if lex.modality.get(toks[noun].lemma) == "origin":
+            continue        # "ливанского происхождения" is no nationality
         sector = lex.actor_nouns.get(toks[noun].lemma)
-        if sector is None and not _in_person(mentions, toks[noun]):
-            continue
+        official = sector is not None or _in_person(mentions, toks[noun])
         lo, hi = min(k, noun), max(k, noun) + 1
         raw = sent.text[toks[lo].start - sent.start:toks[hi - 1].stop - sent.start]
-        units.append(Unit(k, k + 1, code_, "adj", raw, raw, sector or "GOV"))
+        # "российских банков", "российской нефти": a target, never an actor
+        units.append(Unit(k, k + 1, code_, "adj", raw, raw, sector or "GOV", official=official))
     # persons, with their country from the linker, the Occupation facts or
     # their own noun phrase
     occupations = state.occupations
@@ -685,10 +691,20 @@ def _children(toks: list[Token]) -> list[list[int]]:
     return kids
 
 
+# vowel-final variants of prepositions ("со своим коллегой", "во Францию")
+PREP_VARIANTS = {"во": "в", "со": "с", "ко": "к", "об": "о", "обо": "о", "надо": "над",
+                 "подо": "под", "передо": "перед", "ото": "от", "изо": "из"}
+
+
+def _prep_form(text: str) -> str:
+    word = _norm(text)
+    return PREP_VARIANTS.get(word, word)
+
+
 def _prep(toks: list[Token], kids, i: int) -> Optional[str]:
     for c in kids[i]:
         if toks[c].rel == "case" and toks[c].pos == "ADP":
-            return _norm(toks[c].text)
+            return _prep_form(toks[c].text)
     return None
 
 
@@ -758,7 +774,7 @@ def _surface_recipient(toks, a, hi, units, frame, used) -> list:
         t = toks[p]
         if t.pos != "ADP":
             continue
-        prep = "в" if _norm(t.text) == "во" else _norm(t.text)
+        prep = _prep_form(t.text)
         if not any(prep == pp for pp, _ in preps):
             continue
         # the noun this preposition governs: the first in the case it wants
@@ -1011,7 +1027,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             case = toks[u.start].feats.get("Case", "")
             if p is not None:
                 prep = _norm(toks[p].text)
-                prep = "в" if prep == "во" else prep
+                prep = _prep_form(prep)
                 if ("prep", prep, case) in frame:
                     recipients.append(u)
                     break
@@ -1099,8 +1115,11 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             speaker = _quote_speaker(analysis, sent, state) or state.speaker
             if speaker is not None:
                 actors = [speaker]
-    # persons act only as officials; anyone may be on the receiving end
-    actors = [u for u in actors if not u.person or u.official]
+    # persons act only as officials; anyone may be on the receiving end, and
+    # a country's goods and firms ("российских банков") only of material measures
+    actors = [u for u in actors if u.official]
+    recipients = [u for u in recipients if u.official or u.person
+                  or trig.category in NOMINAL_TARGETS]
     if trig.roles in ("partner", "evaluation") and not recipients and actors:
         # the other side of a reason clause: "Палестинцы отказываются ...,
         # поскольку Израиль отказывается ..." (and the other way round)
@@ -1130,7 +1149,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             if len(countries) == 2 and own <= countries and partners:
                 recipients = [_unit_from_actor(p) for p in partners]
     if trig.roles == "mutual" or category == "CONSULT" and trig.roles == "mutual":
-        actors, recipients = _dedupe_units(actors + recipients), []
+        actors, recipients = _dedupe_units([u for u in actors + recipients if u.official]), []
     else:
         actors = _dedupe_units(actors)
         own = {u.code for u in actors}

@@ -150,6 +150,25 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
      {("REQUEST", frozenset({"JPN"}), frozenset({"RUS"}))}),
     # possibility is no event
     ("Россия и Китай могут подписать соглашение о поставках газа.", set()),
+    ("Глава МИД России Сергей Лавров встретился в Москве со своим турецким коллегой "
+     "Мевлютом Чавушоглу.", {("CONSULT", frozenset({"RUS", "TUR"}), frozenset())}),
+    ("США ввели санкции против российских банков.",
+     {("SANCTION", frozenset({"USA"}), frozenset({"RUS"}))}),
+    ("Евросоюз продлил санкции в отношении России на полгода.",
+     {("SANCTION", frozenset({"EUR"}), frozenset({"RUS"}))}),
+    ("Польша выслала трех российских дипломатов.",
+     {("SANCTION", frozenset({"POL"}), frozenset({"RUS"}))}),
+    ("Россия направила гуманитарную помощь Сирии.",
+     {("AID", frozenset({"RUS"}), frozenset({"SYR"}))}),
+    ("Армия Израиля нанесла удар по Ливану.",
+     {("ASSAULT", frozenset({"ISR"}), frozenset({"LBN"}))}),
+    ("Пакистан отказался от участия в саммите в Индии.",
+     {("REJECT", frozenset({"PAK"}), frozenset({"IND"}))}),
+    ("Франция отозвала посла из Мали.",
+     {("SANCTION", frozenset({"FRA"}), frozenset({"MLI"}))}),
+    # the public is no actor; nor is a meeting of one organisation's members
+    ("Посол США призвал грузинскую общественность согласиться с выводами наблюдателей.", set()),
+    ("Министры иностранных дел стран ШОС провели встречу в Ташкенте.", set()),
 ])
 def test_sentences(pipeline, text, expected):
     assert tuples(events_of(pipeline, text)) == expected
