@@ -9,17 +9,23 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   Намибия" two places.
 - Intergovernmental bodies the gazetteer knows (ЕС, Евросоюз) are ORG.
 - A body named by a descriptor and a place in the genitive is one ORG:
-  "правительство Китая", "власти Таиланда", "МИД России" (an ORG NER ends
-  where the place begins is extended over it), and a relational place
-  adjective before an ORG belongs to it ("японского МИДа"). The place inside
-  is LOCORG: the state as the body's owner.
+  "правительство Китая", "мэрия Москвы", "МИД России" (an ORG NER ends where
+  the place begins is extended over it), and a relational place adjective
+  before an ORG belongs to it ("японского МИДа"). The place inside is
+  LOCORG: the state as the body's owner. Generic plurals are no bodies
+  ("власти Германии": the state acts). A body of an organisation is one ORG
+  with it ("комиссия ЕС"); an office NER put at the head of an ORG is cut
+  off ("Замглавы ФМС").
 - A country, city or region is LOC where the sentence puts it as a place (the
   object of a spatial preposition, a genitive after a noun of space, the
   origin in parentheses after a person: "Топалов (Болгария)"), and LOCORG
-  where it acts or owns (subject, genitive after any other noun, partner of
-  "с", "между", "для"). Cities and regions are agents less often than
-  states: for them only the genitive after a body or office noun and the
-  subject of a verb count.
+  where it acts or owns (subject, genitive after any other noun, including
+  its own divisions: "регионы России", partner of "с", "между", "для").
+  Cities and regions are agents less often than states: for them only the
+  genitive after a body or office noun and the subject of a verb count; a
+  capital stands for its state also as an owner or a partner ("инициатива
+  Москвы", "между Киевом и Анкарой"). A name alone on its line is a heading,
+  a place.
 - Common nouns NER takes for names ("СМИ") are dropped, and so are names of
   craft ('шаттл «Дискавери»') throughout the document; "МКС" is a place.
 - A seat of power is a place where the sentence puts it ("в Кремле") and an
