@@ -91,7 +91,8 @@ def grammar() -> Grammar:
     HEAD = or_(adjs(NAME), adjs(QUOTED), adjs(and_(BODY_WORD, gram("gent"), tag("O"))))
     TAIL = or_(NAME, QUOTED,
                adjs(and_(gram("NOUN"), gram("gent"), tag("O"))),
-               rule(in_({"по", "при"}), adjs(and_(gram("NOUN"), tag("O")))),
+               rule(in_({"по", "при"}), or_(NAME, adjs(and_(gram("NOUN"), tag("O"))))),
+               rule(in_({"и"}), NAME),
                rule(in_({"и"}), adjs(and_(gram("NOUN"), gram("gent"), tag("O")))))
     WHERE = rule(HEAD, TAIL.repeatable(max=4).optional()).named("where")
     PP = rule(in_({"в", "во", "на", "при", "от"}),
@@ -198,7 +199,9 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         # title words left over after the longest title are a place ("глава
         # региона" when only "глава" is a title)
         leftover = title_tokens[length:]
-        last_lemmas = common.token_lemmas(sentence.tokens[title_tokens[length - 1]])
+        # the title's head takes the field ("министр | связи и коммуникаций")
+        last_lemmas = common.token_lemmas(sentence.tokens[title_tokens[0]]) \
+            | common.token_lemmas(sentence.tokens[title_tokens[length - 1]])
         where = []
         if fld and last_lemmas & field_words and not body:
             role += fld
