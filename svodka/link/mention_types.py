@@ -26,8 +26,9 @@ language itself tells apart (the cues are in svodka/data/locorg_cues.tsv):
   capital stands for its state also as an owner or a partner ("инициатива
   Москвы", "между Киевом и Анкарой"). A name alone on its line is a heading,
   a place.
-- Common nouns NER takes for names ("СМИ") are dropped, and so are names of
-  craft ('шаттл «Дискавери»') throughout the document; "МКС" is a place.
+- Common nouns NER takes for names ("СМИ") and domain zones (".РФ") are
+  dropped, and so are names of craft ('шаттл «Дискавери»') throughout the
+  document; "МКС" is a place.
 - A seat of power is a place where the sentence puts it ("в Кремле") and an
   organisation where it acts or owns ("Кремль заявил", "ставленник Кремля").
 - A one-word organisation name NER tagged once in a document is tagged
@@ -111,9 +112,11 @@ def refine_mentions(analysis: Analysis) -> None:
     """Fix mention spans and types in place (see the module docstring)."""
     c = cues()
     vehicles = _vehicle_names(analysis)
+    text = analysis.document.text
     mentions = [m for m in analysis.mentions
                 if not (m.text in c.not_name and m.source != "anaphor")
-                and not (vehicles and m.source != "anaphor" and _lemma_key(analysis, m) in vehicles)]
+                and not (vehicles and m.source != "anaphor" and _lemma_key(analysis, m) in vehicles)
+                and not _domain_zone(text, m)]
     mentions = [part for m in mentions for part in _split(m, analysis)]
     mentions = [m for m in mentions if _trim_title(m, analysis)]
     _reindex(analysis, mentions)    # split pieces find their entities
@@ -132,6 +135,12 @@ def refine_mentions(analysis: Analysis) -> None:
     mentions = _person_consistency(mentions, analysis)
     _type_places(mentions, analysis)
     _reindex(analysis, mentions)
+
+
+def _domain_zone(text: str, mention: Mention) -> bool:
+    """"в зоне .РФ": a top-level domain written with its dot is no name."""
+    start = mention.start
+    return start >= 1 and text[start - 1] == "." and (start == 1 or text[start - 2].isspace())
 
 
 def _vehicle_names(analysis: Analysis) -> set[str]:
