@@ -119,7 +119,10 @@ def test_article_person_pair_timeline(server, browser):
     assert page.locator("article.event .category", has_text="CONSULT").count() >= 1
 
     # clicking evidence brings its event card into view
-    page.locator("mark.evidence").first.click(position={"x": 2, "y": 2})
+    body.locator("mark.evidence").first.click(position={"x": 2, "y": 2})
+    page.wait_for_selector("article.event.flash")
+    assert page.evaluate("""() => { const r = document.querySelector('article.event.flash')
+        .getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight; }""")
 
     # click a person
     body.locator("a.mention.m-per", has_text="Алихан Смаилов").first.click()
