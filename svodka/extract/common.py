@@ -223,7 +223,7 @@ def nominative(tokens: Sequence[Token]) -> str:
 
 def _inflect(morph, token: Token, number: str) -> Optional[str]:
     text = token.text
-    if token.pos in NOUN_POS and token.feats.get("Case") in (None, "Nom"):
+    if token.feats.get("Case") == "Nom" or (token.pos in NOUN_POS and not token.feats.get("Case")):
         return text
     want = {"NOUN"} if token.pos in NOUN_POS else {"ADJF", "PRTF"}
     case = {"Nom": "nomn", "Gen": "gent", "Dat": "datv", "Acc": "accs",

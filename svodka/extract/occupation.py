@@ -95,7 +95,7 @@ def grammar() -> Grammar:
                rule(in_({"и"}), NAME),
                rule(in_({"и"}), adjs(and_(gram("NOUN"), gram("gent"), tag("O")))))
     WHERE = rule(HEAD, TAIL.repeatable(max=4).optional()).named("where")
-    PP = rule(in_({"в", "во", "на", "при", "от"}),
+    PP = rule(in_({"в", "во", "на", "от"}),
               or_(adjs(NAME), rule(adjs(and_(gram("NOUN"), tag("O"))), NAME.optional()))).named("pp")
     PHRASE = rule(POSITION, WHERE.optional(), PP.optional())
     return Grammar(PHRASE, prefixes=words.get("prefix", []))
@@ -161,6 +161,14 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         if found is None:
             continue
         t_index, length = found
+        # an adjective the parse left before the title may begin a longer
+        # one ("исполняющий обязанности | официального | представителя")
+        before = title_tokens[0] - 1
+        if before >= 0 and before in parts.get("position", []) and before not in parts.get("mod", []):
+            longer = _title(sentence, [before] + title_tokens)
+            if longer is not None and longer[1] > length:
+                t_index, length = longer
+                title_tokens = [before] + title_tokens
         fld = parts.get("field", [])
         if fld and length == len(title_tokens) and fld[0] == title_tokens[-1] + 1:
             # the parse may give a title's own words to FIELD
@@ -168,8 +176,9 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
             longer = _title(sentence, title_tokens + fld)
             if longer is not None and longer[1] > length:
                 t_index, length = longer
-                title_tokens = title_tokens + fld[:longer[1] - len(title_tokens)]
-                fld = fld[longer[1] - len(parts["title"]):]
+                taken = longer[1] - len(title_tokens)
+                title_tokens = title_tokens + fld[:taken]
+                fld = fld[taken:]
         # "Глава | МИД России": the parse gives "МИД" to the place, the
         # office is still the longer title "глава МИД"
         after = sorted(set(parts.get("where", [])))
@@ -217,7 +226,7 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
             where += second
         where = sorted(set(body) | set(leftover) | set(where) | set(parts.get("where", [])))
         pp = parts.get("pp", [])
-        if not where and pp and sentence.tokens[pp[0]].text.lower() in ("от", "при"):
+        if not where and pp and sentence.tokens[pp[0]].text.lower() == "от":
             where = pp[1:]
         where = _trim(sentence, where)
         out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
