@@ -1,9 +1,34 @@
-"""The extract stage: facts (Occupation, Meeting, Deal) and quotes.
+"""The extract stage: facts and quotes.
 
-``extract(analysis, nlp)`` fills ``analysis.facts`` and ``analysis.quotes``
-and sets ``position``, ``country`` and ``sector`` of the person entities it
-learns an office for. It never raises: a failing extractor is logged and
-skipped, so one odd document cannot stop a batch.
+``extract(analysis, nlp)`` fills ``analysis.facts`` (Occupation, Meeting,
+Deal, Ownership, Cooperation) and ``analysis.quotes`` and sets ``position``,
+``country`` and ``sector`` of the person entities it learns an office for.
+``nlp`` (svodka.nlp.NLP, optional) lets the quote finder parse the few
+sentences whose speaker only the dependency tree gives.
+
+It never raises: a failing extractor is logged and skipped, so one odd
+document cannot stop a batch.
+
+Modules, one per kind of fact: :mod:`.occupation`, :mod:`.meeting`,
+:mod:`.deal`, :mod:`.ownership`, :mod:`.cooperation`, :mod:`.quotes`; the
+yargy adaptor they share in :mod:`.grammar`, lexicon loading in
+:mod:`.common`; FactRuEval task-3 answers in :mod:`.factru`. The linguistic
+knowledge is in ``svodka/data``: positions.tsv, position_words.tsv,
+speech_verbs.txt, deal_triggers.tsv, meeting_triggers.tsv,
+cooperation_areas.tsv, cooperation_cues.txt.
+
+Fact arguments (``Fact.args``; ``*_entity`` are Entity ids, when linked):
+
+* Occupation: who, position (the role as written, nominative), office (the
+  normalised office: "глава МИД" -> "министр иностранных дел"), sector
+  (PLOVER), where (canonical place or body), where_text (as the text names
+  it), where_context (a guessed country for an office named alone).
+* Meeting: participants, participant_texts, where, where_text, occasion
+  ("Евразийский межправительственный совет"), when (the publication date).
+* Deal: participants, participant_texts, and either type (a FactRuEval
+  transaction type) and trigger, or subject (the agreement) with
+  ``Fact.status`` (proposed, agreed, signed, ratified, cancelled) and actors.
+* Ownership: owner, property (and *_text forms).
 """
 from __future__ import annotations
 
@@ -12,6 +37,9 @@ import logging
 from ..model import Analysis
 
 log = logging.getLogger(__name__)
+
+
+__all__ = ["extract"]
 
 
 def extract(analysis: Analysis, nlp=None) -> None:
