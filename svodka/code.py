@@ -940,6 +940,8 @@ def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
                 continue    # "Ли Пэн" is no particle
             if toks[c].rel in MODIFIER_RELS or toks[c].lemma in ("не", "бы", "ли"):
                 kind = lex.modality.get(toks[c].lemma)
+                if kind == "planned" and toks[c].pos == "ADV":
+                    continue    # "накануне (вечером) посетил" is the day before, not "ahead of"
                 if kind:
                     found.add(kind)
     if a > 0 and toks[a - 1].lemma == "не" and toks[a - 1].pos != "PROPN":
@@ -947,9 +949,18 @@ def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
     t = toks[a]
     if t.feats.get("Tense") == "Fut":
         found.add("planned")
-    if any(toks[c].lemma == "быть" and toks[c].feats.get("Tense") == "Fut" for c in kids[a]):
-        found.add("planned")
+    if any(_future_aux(toks[c]) for c in kids[a]) \
+            or any(0 <= j and _future_aux(toks[j]) for j in (a - 1, a - 2, a - 3)):
+        found.add("planned")    # "будет вести переговоры"
     return found
+
+
+FUTURE_AUX = {"буду", "будешь", "будет", "будем", "будете", "будут"}
+
+
+def _future_aux(token: Token) -> bool:
+    return token.lemma == "быть" and (token.feats.get("Tense") == "Fut"
+                                      or _norm(token.text) in FUTURE_AUX)
 
 
 def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
@@ -966,7 +977,12 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         a = toks[a].head
     chain = _subject_anchor(toks, a)
     mods = _modality(toks, kids, a, chain)
-    if "negation" in mods or "hypothetical" in mods:
+    refusal = False
+    if "negation" in mods and "hypothetical" not in mods and trig.category == "CONSULT" \
+            and ("planned" in mods or toks[a].feats.get("Tense") == "Fut"):
+        # "Тегеран не будет вести переговоры с Вашингтоном": a refusal to meet
+        refusal = True
+    elif "negation" in mods or "hypothetical" in mods:
         return None
     # a verb trigger inside another trigger's clause is its content
     # ("пригласил посетить", "предложил обсудить", "попросил оказать содействие")
@@ -978,7 +994,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     for n in path):
                 return None
     category = trig.category
-    if "planned" in mods and category in PLANNED_TO_AGREE:
+    if refusal:
+        category = "REJECT"
+    elif "planned" in mods and category in PLANNED_TO_AGREE:
         category = "AGREE"
 
     actors: list[Unit] = []
@@ -1148,7 +1166,22 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             partners = [p for p in consult.actors + consult.recipients if p.country not in own]
             if len(countries) == 2 and own <= countries and partners:
                 recipients = [_unit_from_actor(p) for p in partners]
-    if trig.roles == "mutual" or category == "CONSULT" and trig.roles == "mutual":
+    if refusal:
+        actors = _dedupe_units(actors)
+        own = {u.code for u in actors}
+        recipients = _dedupe_units([u for u in recipients if u.code not in own])
+    elif trig.roles == "host":
+        # "X принял Y": a meeting, and only people or delegations are received
+        objs = [c for c in kids[a] if toks[c].rel == "obj"]
+
+        def received(u):
+            h = _adj_noun(toks, u.start) if u.kind == "adj" else _head_of(toks, u.start, u.stop)
+            return h in objs or h is not None and toks[h].head in objs \
+                and toks[toks[h].head].lemma in lex.actor_nouns
+        recipients = [u for u in recipients if (u.person or u.kind == "adj" and u.official)
+                      and received(u)]
+        actors, recipients = _dedupe_units([u for u in actors + recipients if u.official]), []
+    elif trig.roles == "mutual" or category == "CONSULT" and trig.roles == "mutual":
         actors, recipients = _dedupe_units([u for u in actors + recipients if u.official]), []
     else:
         actors = _dedupe_units(actors)
@@ -1161,9 +1194,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                 and index - _sentence_of(analysis, state.consults[-1]) <= 2:
             _enrich(analysis, state.consults[-1], sent, places, units, toks)
         return None
-    if not actors or trig.roles != "mutual" and not recipients:
+    if not actors or (refusal or trig.roles not in ("mutual", "host")) and not recipients:
         return None
-    mode = list(trig.mode)
+    mode = ["meet"] if refusal else list(trig.mode)
     if trig.category == "CONSULT" or category == "AGREE" and trig.category == "CONSULT":
         for m in _modes(toks):
             if m not in mode:
@@ -1173,7 +1206,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     if trig.category == "CONSULT" and "multilateral" in mode and "visit" in mode:
         mode.remove("visit")
     act_mode = list(mode)   # what the act is (a visit), for its place
-    if category != trig.category:
+    if category == "AGREE" and trig.category != "AGREE":
         mode = []           # a planned visit is an AGREE without a CONSULT mode
     contexts = list(trig.contexts)
     for c in _contexts_of([sent]) + (doc_contexts if trig.category == "CONSULT" else []):

@@ -40,7 +40,7 @@ def test_trigger_lexicon_is_well_formed():
     assert len(lex.triggers) > 50
     for trig in lex.triggers:
         assert trig.category in coder.QUAD, trig
-        assert trig.roles in ("mutual", "directed", "partner", "demand", "evaluation"), trig
+        assert trig.roles in ("mutual", "directed", "partner", "demand", "evaluation", "host"), trig
         for item in trig.frame:
             assert item[0] in ("prep", "obj", "dat", "gen"), trig
             if item[0] == "prep":
@@ -166,6 +166,18 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
      {("REJECT", frozenset({"PAK"}), frozenset({"IND"}))}),
     ("Франция отозвала посла из Мали.",
      {("SANCTION", frozenset({"FRA"}), frozenset({"MLI"}))}),
+    ("Президент Египта Абдель Фаттах ас-Сиси принял в Каире государственного секретаря США "
+     "Энтони Блинкена.", {("CONSULT", frozenset({"EGY", "USA"}), frozenset())}),
+    ("Глава МИД Ирана заявил, что Тегеран не будет вести переговоры с Вашингтоном.",
+     {("REJECT", frozenset({"IRN"}), frozenset({"USA"}))}),
+    ("Накануне министр иностранных дел Франции посетил Киев.",
+     {("CONSULT", frozenset({"FRA", "UKR"}), frozenset())}),
+    ("МИД России вызвал посла Литвы для вручения ноты протеста.",
+     {("ACCUSE", frozenset({"RUS"}), frozenset({"LTU"}))}),
+    ("Россия и Белоруссия провели совместные военные учения.",
+     {("COOPERATE", frozenset({"RUS", "BLR"}), frozenset())}),
+    # receiving a decision is no meeting
+    ("Правительство России приняло решение о высылке американских дипломатов.", set()),
     # the public is no actor; nor is a meeting of one organisation's members
     ("Посол США призвал грузинскую общественность согласиться с выводами наблюдателей.", set()),
     ("Министры иностранных дел стран ШОС провели встречу в Ташкенте.", set()),
