@@ -375,6 +375,7 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupati
     out = []
     for s_index, mentions in sorted(by_sentence.items()):
         if not any(analysis.mentions[m].type == PER for m in mentions):
+            out.extend(_coreferent(analysis, s_index, mentions))
             continue
         sentence = analysis.sentences[s_index]
         if not sentence.tokens:
@@ -393,6 +394,39 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupati
                 where_mention = common.mention_at(analysis, mentions, sentence, phrase.where_tokens[0],
                                                   phrase.where_tokens[-1], {LOC, ORG, LOCORG})
             out.append(Occupation(who, phrase, where_mention, s_index))
+    return out
+
+
+COREF_DISTANCE = 2   # sentences back that a title alone may point to
+
+
+def _coreferent(analysis: Analysis, s_index: int, mentions: list[int]) -> list[Occupation]:
+    """A title with its place as the subject of a sentence that names no one
+    ("глава израильского правительства крайне непоследователен") speaks of
+    the person named last, if one was named in the sentences just before."""
+    sentence = analysis.sentences[s_index]
+    if not sentence.tokens:
+        return []
+    first_words = common.title_first_words()
+    hits = [i for i, t in enumerate(sentence.tokens) if common.token_lemmas(t) & first_words]
+    if not hits:
+        return []
+    start = sentence.start
+    persons = [i for i, m in enumerate(analysis.mentions) if m.type == PER and m.stop <= start
+               and 0 <= m.sentence and s_index - m.sentence <= COREF_DISTANCE]
+    if not persons:
+        return []
+    tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])
+    out = []
+    for phrase in phrases(sentence, tags, [(max(0, i - 2), i + 12) for i in hits]):
+        if phrase.case != "Nom" or not (phrase.where_tokens or phrase.country):
+            continue
+        where_mention = None
+        if phrase.where_tokens:
+            where_mention = common.mention_at(analysis, mentions, sentence, phrase.where_tokens[0],
+                                              phrase.where_tokens[-1], {LOC, ORG, LOCORG})
+        out.append(Occupation(persons[-1], phrase, where_mention, s_index))
+        break
     return out
 
 
