@@ -66,6 +66,14 @@ def test_predicate(analyse):
                for who, office, _ in occupations(a))
 
 
+def test_title_alone_refers_to_the_person_just_named(analyse):
+    a = analyse("Беньямин Нетаньяху прибыл в Вашингтон.\n"
+                "Глава израильского правительства провел переговоры в Белом доме.")
+    facts = [f.args for f in a.facts if f.type == "Occupation"]
+    assert any(f["who"] == "Беньямин Нетаньяху" and f["position"] == "глава"
+               and f["where"] == "израильское правительство" for f in facts)
+
+
 def test_genitive_title_is_no_apposition(analyse):
     # "президента" is the complement of "пресс-секретарь", not Песков's post
     a = analyse("Пресс-секретарь президента России Дмитрий Песков ответил журналистам.")

@@ -373,7 +373,8 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
 def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupation]:
     """Occupation candidates of every sentence that mentions a person."""
     out = []
-    for s_index, mentions in sorted(by_sentence.items()):
+    for s_index in range(len(analysis.sentences)):
+        mentions = by_sentence.get(s_index, [])
         if not any(analysis.mentions[m].type == PER for m in mentions):
             out.extend(_coreferent(analysis, s_index, mentions))
             continue
