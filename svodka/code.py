@@ -140,6 +140,8 @@ class Lexicon:
     aliases: dict = field(default_factory=dict)     # code -> code used in events
     abroad: set = field(default_factory=set)        # "посольство в X" is not X's
     speech: set = field(default_factory=set)        # reporting verbs
+    persons: dict = field(default_factory=dict)     # full name -> (code, position)
+    surnames: dict = field(default_factory=dict)    # distinctive surname -> (code, position)
     max_len: int = 1
 
 
@@ -238,6 +240,12 @@ def lexicon() -> Lexicon:
             lex.abbrs[pattern] = (code_, kind, sector, name)
         else:
             lex.names[tuple(_norm(pattern).split())] = (code_, kind, sector, name)
+    for row in _rows("event_persons.tsv"):
+        if len(row) >= 3:
+            full = _norm(row[0])
+            lex.persons[full] = (row[1], row[2])
+            if len(row) >= 4 and row[3] == "yes":
+                lex.surnames[full.split()[-1]] = (row[1], row[2])
     for row in _rows("event_codes.tsv"):
         if len(row) >= 2:
             lex.aliases[row[0]] = row[1]
@@ -504,6 +512,12 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                     official = official or off2
                     break
         if code_ is None:
+            known = _known_person(name)
+            if known is not None:
+                code_, pos3 = known
+                position = position or pos3
+                official = True
+        if code_ is None:
             continue
         for u in absorbed:
             u.absorbed = True
@@ -516,6 +530,18 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                 state.person_country[key] = (code_, position, official)
     units.sort(key=lambda u: u.start)
     return units
+
+
+def _known_person(name: str) -> Optional[tuple]:
+    """Country and office of a well-known leader (svodka/data/event_persons.tsv)."""
+    lex = lexicon()
+    key = _norm(" ".join(name.split()))
+    if key in lex.persons:
+        return lex.persons[key]
+    words = key.split()
+    if len(words) == 1 and words[0] in lex.surnames:
+        return lex.surnames[words[0]]
+    return None
 
 
 def _scan(toks: list[Token], i: int, j: int, lex: "Lexicon", whole: bool = False):

@@ -176,6 +176,9 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
      {("ACCUSE", frozenset({"RUS"}), frozenset({"LTU"}))}),
     ("Россия и Белоруссия провели совместные военные учения.",
      {("COOPERATE", frozenset({"RUS", "BLR"}), frozenset())}),
+    # well-known leaders named without their country
+    ("Владимир Путин и Си Цзиньпин провели переговоры в Кремле.",
+     {("CONSULT", frozenset({"RUS", "CHN"}), frozenset())}),
     # receiving a decision is no meeting
     ("Правительство России приняло решение о высылке американских дипломатов.", set()),
     # the public is no actor; nor is a meeting of one organisation's members
