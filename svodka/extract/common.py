@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from ..lemma import lemma, lemmas
-from ..model import PER, Analysis, Entity, Mention, Sentence, Token
+from ..model import ORG, PER, Analysis, Entity, Mention, Sentence, Token
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -176,6 +176,13 @@ def mention_text(analysis: Analysis, mention_index: Optional[int]) -> str:
     if mention_index is None:
         return ""
     mention = analysis.mentions[mention_index]
+    if mention.type == ORG and 0 <= mention.sentence < len(analysis.sentences):
+        # an organisation's name: only its head group declines ("Промышленный
+        # и коммерческий банк Китая", not "... банк Китай")
+        tokens = [t for t in analysis.sentences[mention.sentence].tokens
+                  if t.start < mention.stop and t.stop > mention.start]
+        if len(tokens) > 1:
+            return nominative(tokens)
     return mention.normal or mention.text
 
 

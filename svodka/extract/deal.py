@@ -62,16 +62,40 @@ def _lemma_hits(sentence: Sentence, table: dict[str, str]) -> list[tuple[int, st
 
 
 def _token_mentions(analysis: Analysis, sentence: Sentence, mentions: list[int]) -> list[tuple[int, int, int]]:
-    """(first token, last token, mention) of the party mentions, in order."""
+    """(first token, last token, mention) of the party mentions, in order;
+    not the source a sentence quotes ("сообщает Лента.ру", "по данным
+    Techcrunch", "как пишет газета «Ведомости»"), not a name inside another."""
     out = []
     for m in mentions:
         mention = analysis.mentions[m]
         if mention.type not in PARTY_TYPES:
             continue
         idx = [i for i, t in enumerate(sentence.tokens) if t.start < mention.stop and t.stop > mention.start]
-        if idx:
+        if idx and not _is_source(sentence, idx[0]):
             out.append((idx[0], idx[-1], m))
-    return sorted(out)
+    out.sort()
+    return [p for p in out if not any(q is not p and q[0] <= p[0] and p[1] <= q[1] and q[1] - q[0] > p[1] - p[0]
+                                      for q in out)]
+
+
+def _is_source(sentence: Sentence, first: int) -> bool:
+    from .quotes import cues
+    verbs = set()
+    for v in cues().get("verb", []):
+        verbs.update(common.key(v))
+    for v in cues().get("according", []):
+        verbs.add(common.key(v)[-1])     # "по данным": "данные"
+    j = first - 1
+    skipped = 0
+    while j >= 0 and skipped < 3:
+        token = sentence.tokens[j]
+        if common.token_lemmas(token) & verbs:
+            return True
+        if token.pos not in ("NOUN", "ADJ", "PUNCT") and token.text not in ("«", "\""):
+            return False
+        j -= 1
+        skipped += 1
+    return False
 
 
 def _party(analysis: Analysis, m: int) -> tuple[str, Optional[str]]:
