@@ -1185,7 +1185,10 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         own = {u.code for u in actors}
         recipients = [u for u in units if not u.absorbed and u.code not in own
                       and u.kind != "city" and not _speaks(toks, u, lex)][:1]
-    if trig.roles == "partner" and not recipients and len({u.code for u in actors}) == 1:
+    if trig.roles in ("partner", "mutual") and not recipients \
+            and len({u.code for u in actors}) == 1 and trig.category != "CONSULT":
+        # the other party of the meeting or visit the article reports
+        # ("предложил обсудить соглашение", "Путин также подпишет договоры")
         own = {u.code for u in actors}
         for consult in reversed(state.consults[-1:]):
             countries = {p.country for p in consult.actors + consult.recipients}
@@ -1219,7 +1222,20 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         if trig.category == "CONSULT" and not actors and state.consults \
                 and index - _sentence_of(analysis, state.consults[-1]) <= 2:
             _enrich(analysis, state.consults[-1], sent, places, units, toks)
-        return None
+            return None
+        # "Переговоры по этому вопросу уже проходят": talks between the
+        # parties of the act just reported
+        if trig.category == "CONSULT" and not actors and not recipients and not units \
+                and state.events and _sentence_of(analysis, state.events[-1]) == index - 1 \
+                and toks[a].pos == "NOUN" and category == "CONSULT":
+            prev = state.events[-1]
+            parties = prev.actors + prev.recipients
+            if len({p.country for p in parties}) >= 2:
+                actors = [_unit_from_actor(p) for p in parties]
+                recipients = []
+                codes = {u.code for u in actors}
+        if len(codes) < 2:
+            return None
     if not actors or (refusal or trig.roles not in ("mutual", "host")) and not recipients:
         return None
     mode = ["meet"] if refusal else list(trig.mode)
