@@ -59,7 +59,8 @@ class Snapshot:
     doc_published: dict[str, Optional[str]] = field(default_factory=dict)
     doc_source: dict[str, Optional[str]] = field(default_factory=dict)
     doc_countries: dict[str, tuple] = field(default_factory=dict)
-    country_docs: dict[str, set] = field(default_factory=dict)
+    # per country, the ranks of the documents about it, ascending (newest first)
+    country_docs: dict[str, array] = field(default_factory=dict)
     # per entity key, the ranks (positions in doc_order) of its documents,
     # ascending: newest first
     entity_docs: dict[str, array] = field(default_factory=dict)
@@ -90,16 +91,17 @@ class Snapshot:
 
     def select_documents(self, source=None, country=None, date_from=None, date_to=None) -> list[str]:
         """Document ids, newest first, that pass the filters."""
-        ids: Iterable[str] = self.doc_order
+        lo, hi = 0, len(self.doc_order)
         if date_from or date_to:
             lo, hi = self._range(self.doc_dates, date_from, date_to)
-            ids = self.doc_order[lo:hi]
         if country is not None:
-            members = self.country_docs.get(country, set())
-            ids = [i for i in ids if i in members]
+            ranks = self.country_docs.get(country, array("i"))
+            ids = [self.doc_order[r] for r in ranks[bisect_left(ranks, lo):bisect_left(ranks, hi)]]
+        else:
+            ids = self.doc_order[lo:hi]
         if source is not None:
             ids = [i for i in ids if self.doc_source.get(i) == source]
-        return list(ids)
+        return ids
 
     def newest_documents(self, key: str, limit: int) -> list[str]:
         return [self.doc_order[r] for r in self.entity_docs.get(key, ())[:limit]]
@@ -210,7 +212,8 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
                 entry[2] = country
         if country:
             doc_countries[doc_id].add(country)
-        entity_docs[key].append(rank.get(doc_id, -1))
+        if doc_id in rank:
+            entity_docs[key].append(rank[doc_id])
         if kind == "person":
             for event in party_entities.get((doc_id, local), ()):
                 person_events[key].add(event)
@@ -221,10 +224,14 @@ def build_snapshot(db: sqlite3.Connection) -> Snapshot:
                   for key, (kind, name, country, n) in directory.items()}
     # newest first, one entry per document
     s.entity_docs = {key: array("i", sorted(set(ranks))) for key, ranks in entity_docs.items()}
+    country_ranks: dict[str, list] = defaultdict(list)
     for doc_id, countries in doc_countries.items():
         s.doc_countries[doc_id] = tuple(sorted(countries))
+        if doc_id not in rank:       # an orphan row: no document to show
+            continue
         for country in countries:
-            s.country_docs.setdefault(country, set()).add(doc_id)
+            country_ranks[country].append(rank[doc_id])
+    s.country_docs = {c: array("i", sorted(ranks)) for c, ranks in country_ranks.items()}
 
     contexts_cache: dict[Optional[str], frozenset] = {}
     refs = []
