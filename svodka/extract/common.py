@@ -239,6 +239,9 @@ def _inflect(morph, token: Token, number: str) -> Optional[str]:
         parses = [p for p in morph.parse(text) if p.tag.POS in want]
         if case:
             parses = [p for p in parses if p.tag.case == case] or parses
+        if token.lemma:
+            # the tagger's lemma picks the word ("запасным": запасной)
+            parses = [p for p in parses if p.normal_form.replace("ё", "е") == token.lemma] or parses
         if not parses:
             return None
         grams = {"nomn"}

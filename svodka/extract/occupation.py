@@ -296,6 +296,18 @@ def _agrees(phrase: Phrase, case: Optional[str]) -> bool:
             or frozenset({phrase.case, case}) in SAME_FORM)
 
 
+def _before_parenthesis(tokens, index: int) -> int:
+    """The index before a short parenthesis that ends at ``index``
+    ("Генеральный секретарь Фронта (ОФДД) Наттавута Сайкыа"), else index."""
+    if index >= 2 and tokens[index - 1].text == ")":
+        for j in range(index - 2, max(-1, index - 7), -1):
+            if tokens[j].text == "(":
+                return j
+            if tokens[j].text in (")", ".", ","):
+                break
+    return index
+
+
 def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple[tuple[int, int], Phrase]]:
     """(person token range, phrase) pairs by the placement rules above."""
     tokens = sentence.tokens
@@ -313,8 +325,8 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
         cases = {t.feats.get("Case") for t in tokens[p_start:p_stop]} - {None}
         # a foreign first name does not decline: the surname's case counts
         case = _case(sentence, list(range(p_stop - 1, p_start - 1, -1)))
-        # PHRASE [, PHRASE]* PER
-        stop = p_start
+        # PHRASE [, PHRASE]* [(ABBR)] PER
+        stop = _before_parenthesis(tokens, p_start)
         chain = []
         while stop in by_stop:
             phrase = by_stop[stop]
