@@ -329,3 +329,11 @@ def test_snippets_mark_inflected_matches():
     assert "\x02Кубы\x03" in snippet and "\x02переговоры\x03" in snippet
     assert snippet.endswith("…")
     assert make_snippet(body, fts_terms("Аргентина")) is None
+
+
+def test_serve_refuses_a_missing_database(tmp_path, capsys):
+    from svodka.cli import build_parser, main
+    assert main(["serve", "--db", str(tmp_path / "none.db")]) == 2
+    assert "no such database" in capsys.readouterr().err
+    args = build_parser().parse_args(["serve", "--db", "x.db"])
+    assert (args.host, args.port) == ("127.0.0.1", 8000)
