@@ -1,5 +1,6 @@
 # svodka: two commands do all the set-up on a fresh machine.
-#   make run   create .venv, install, process the bundled samples into svodka.db
+#   make run   create .venv, install, process the bundled samples into svodka.db,
+#              then serve it at http://127.0.0.1:8000
 #   make test  create .venv, install with test extras, run the tests
 PYTHON ?= python3
 VENV   := .venv
@@ -21,6 +22,8 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/svodka extract samples/ --db $(DB)
 	$(BIN)/svodka stats --db $(DB)
+	@echo "serving the knowledge base at http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(BIN)/svodka serve --db $(DB)
 
 test: install
 	$(BIN)/python -m pytest

@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS entities (
     doc_id TEXT NOT NULL, id TEXT NOT NULL, key TEXT NOT NULL, kind TEXT, name TEXT,
     country TEXT, code TEXT, sector TEXT, position TEXT, parent TEXT,
     PRIMARY KEY (doc_id, id));
-CREATE INDEX IF NOT EXISTS entities_key ON entities(key);
+CREATE INDEX IF NOT EXISTS entities_key ON entities(key, doc_id, id);
 CREATE INDEX IF NOT EXISTS entities_country ON entities(country);
 CREATE TABLE IF NOT EXISTS mentions (
     doc_id TEXT NOT NULL, idx INTEGER NOT NULL, start INTEGER, stop INTEGER,
