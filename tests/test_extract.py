@@ -74,6 +74,13 @@ def test_title_alone_refers_to_the_person_just_named(analyse):
                and f["where"] == "израильское правительство" for f in facts)
 
 
+def test_predicates_with_auxiliaries_and_participles(analyse):
+    a, b = analyse("Иван Петров был назначен послом России в Японии.",
+                   "Иван Петров, занимающий пост министра финансов России, ушел в отставку.")
+    assert ("Иван Петров", "посол", "Россия") in occupations(a)
+    assert ("Иван Петров", "министр финансов", "Россия") in occupations(b)
+
+
 def test_genitive_title_is_no_apposition(analyse):
     # "президента" is the complement of "пресс-секретарь", not Песков's post
     a = analyse("Пресс-секретарь президента России Дмитрий Песков ответил журналистам.")

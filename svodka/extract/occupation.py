@@ -367,7 +367,8 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
                     j += 1
                 if j in by_start:
                     out.append(((p_start, p_stop), by_start[j]))
-                break
+                    break
+                # "был | назначен послом": look on past an auxiliary
         # VERB PER PHRASE(ins) ("назвал Йенса Лемана первым вратарём")
         v = p_start - 1
         if v >= 0 and common.token_lemmas(tokens[v]) & verbs and p_stop in by_start \
