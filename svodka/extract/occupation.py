@@ -193,7 +193,6 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
                 t_index = longer[0]
         title = titles[t_index]
         role_len = min(title.role, length)
-        role_end = title_tokens[role_len - 1]
         mods = [i for i in parts.get("mod", []) if i < title_tokens[0]] + lead
         role = mods + title_tokens[:role_len]
         # other adjectives before the title: a country's ("российский
@@ -232,7 +231,6 @@ def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
         out.append(Phrase(start, stop, t_index, sorted(set(role)), where,
                           _case(sentence, sorted(set(role))[:1] or [title_tokens[0]]), country,
                           country_word))
-        del role_end
     return out
 
 
