@@ -271,6 +271,7 @@ class Unit:
     entity: Optional[str] = None
     absorbed: bool = False  # a country word describing a person ("премьер-министр Кубы X")
     official: bool = True   # persons: known to hold an office (may act for a state)
+    normal: Optional[str] = None    # the mention's own normal form ("Македония")
 
     @property
     def person(self) -> bool:
@@ -395,7 +396,7 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                 code_ = None
             if kind in ("country", "igo", "capital", "city", "organisation") and code_:
                 unit = Unit(span[0], span[-1] + 1, code_, kind, ent.name, m.text,
-                            ent.sector or "GOV", entity=ent.id)
+                            ent.sector or "GOV", entity=ent.id, normal=m.normal or None)
         if unit is None:
             hit = _scan(toks, span[0], span[-1] + 1, lex)
             if hit is not None:
@@ -1028,6 +1029,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     actors: list[Unit] = []
     recipients: list[Unit] = []
     places: list[Unit] = []
+    meeting: Optional[Event] = None
     frame = trig.frame
     for u in units:
         if u.absorbed:
@@ -1048,6 +1050,8 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                                 and _path(toks, h, a) is not None):
                 continue
             role = _role(toks, kids, path, top, top == a, frame, trig)
+            if role == "place" and len(path) > 2:
+                role = None     # "обогащение урана в России" is a topic, not the venue
             if role is not None:
                 if top != a and role != "actor":
                     role = None
@@ -1195,6 +1199,7 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             partners = [p for p in consult.actors + consult.recipients if p.country not in own]
             if len(countries) == 2 and own <= countries and partners:
                 recipients = [_unit_from_actor(p) for p in partners]
+                meeting = consult
     if refusal:
         actors = _dedupe_units(actors)
         own = {u.code for u in actors}
@@ -1257,8 +1262,11 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     if not contexts:
         contexts = list(doc_contexts[:2])
     location = None
-    if category in LOCATED or trig.category in LOCATED:
-        location = _location(analysis, sent, places, units, toks, recipients, act_mode)
+    if (category in LOCATED or trig.category in LOCATED) and trig.roles != "evaluation":
+        location = _location(analysis, sent, places, units, toks, recipients, act_mode,
+                             meeting=trig.category == "CONSULT")
+    if meeting is not None and meeting.location is not None:
+        location = meeting.location     # said or agreed at the meeting reported
     return Event(
         category=category, quad_code=QUAD.get(category, 0),
         actors=[_actor(u) for u in actors], recipients=[_actor(u) for u in recipients],
@@ -1282,7 +1290,8 @@ def _enrich(analysis, event: Event, sent: Sentence, places, units, toks) -> None
     if "multilateral" in event.mode and "visit" in event.mode:
         event.mode.remove("visit")
     if event.location is None:
-        event.location = _location(analysis, sent, places, units, toks, [], event.mode)
+        event.location = _location(analysis, sent, places, units, toks, [], event.mode,
+                                   meeting=True)
 
 
 def _quote_speaker(analysis: Analysis, sent: Sentence, state: DocState) -> Optional[Unit]:
@@ -1447,10 +1456,12 @@ def _contexts_of(sentences: list[Sentence]) -> list[str]:
     return out
 
 
-def _location(analysis, sent, places, units, toks, recipients, mode) -> Optional[Location]:
-    # a city named with "в"/"на" + locative (not a participant), else a country
+def _location(analysis, sent, places, units, toks, recipients, mode,
+              meeting: bool = False) -> Optional[Location]:
+    # a city named with "в"/"на" + locative (not a participant), else a country;
+    # for a meeting, any such place in the sentence when none attaches to the trigger
     cands = []
-    for m in analysis.mentions:
+    for m in (analysis.mentions if meeting and not places else ()):
         if m.type == LOC and sent.start <= m.start < sent.stop:
             span = [k for k, t in enumerate(toks) if t.start < m.stop and t.stop > m.start]
             if not span:
@@ -1459,7 +1470,7 @@ def _location(analysis, sent, places, units, toks, recipients, mode) -> Optional
                 cands.append((span[0], m.text, m.normal or m.text, m.entity))
     for u in places:
         if not any(c[0] >= u.start and c[0] < u.stop for c in cands):
-            cands.append((u.start, u.raw, u.name, u.entity))
+            cands.append((u.start, u.raw, u.normal or u.name, u.entity))
     if not cands and "visit" in mode and recipients:
         u = recipients[0]
         if u.kind in ("country", "capital"):
