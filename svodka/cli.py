@@ -19,6 +19,7 @@ examples:
   svodka export --db svodka.db --format plover > events.jsonl
   svodka stats --db svodka.db --json
   svodka serve --db svodka.db                  web pages and API at http://127.0.0.1:8000
+  svodka digest --db svodka.db --week 2023-W23 the weekly briefing (--format md|html|json)
   svodka eval factru-ner ../shared/data/factRuEval-2016/devset --out answers/
 """
 
@@ -135,6 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
     _db(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(handler=cmd_rejections)
+
+    p = sub.add_parser("digest", help="the weekly briefing: a period's main events, ranked",
+                       description="The weekly briefing («недельный обзор»): a week's (or any "
+                       "period's) main international events ranked by salience, grouped by "
+                       "country pair, in sections (meetings, agreements, conflicts, new "
+                       "appointments, numbers), each with its evidence, key quote and source "
+                       "documents. The salience formula is in the output's footnote.",
+                       epilog="example: svodka digest --db svodka.db --week 2023-W23 --country KAZ "
+                              "--format html --out digest.html")
+    _db(p)
+    p.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2023-W23 (default: the "
+                   "week of the latest dated event)")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day of the period")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the period")
+    p.add_argument("--country", metavar="ISO3", help="only events and appointments involving it")
+    p.add_argument("--format", choices=["md", "html", "json"], default="md")
+    p.add_argument("--lang", choices=["ru", "en"], default="ru",
+                   help="language of headings and fixed phrases (default ru)")
+    p.add_argument("--base-url", default="", metavar="URL",
+                   help="put before /documents/ID in HTML links (e.g. http://127.0.0.1:8000)")
+    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(handler=cmd_digest)
 
     p = sub.add_parser("serve", help="the analyst's workbench: web pages and JSON API",
                        description="Serve a knowledge base read-only over HTTP: pages for "
@@ -394,6 +417,36 @@ def cmd_rejections(args) -> int:
     else:
         for r in rejections:
             print(r)
+    return 0
+
+
+# -- digest --------------------------------------------------------------------
+def cmd_digest(args) -> int:
+    from .digest import build_digest, latest_week, render, span_period, week_period
+    if args.week and (args.date_from or args.date_to):
+        raise UserError("give either --week or --from/--to, not both")
+    if bool(args.date_from) != bool(args.date_to):
+        raise UserError("--from and --to go together")
+    if args.country and not (len(args.country) == 3 and args.country.isalpha()):
+        raise UserError(f"--country: expected an ISO3 code like KAZ (got {args.country!r})")
+    with _open_readonly(args.db) as store:
+        try:
+            if args.date_from:
+                period = span_period(args.date_from, args.date_to)
+            else:
+                week = args.week or latest_week(store.db)
+                if week is None:
+                    raise UserError(f"{args.db} has no dated events: give --week or --from/--to")
+                period = week_period(week)
+        except ValueError as error:
+            raise UserError(str(error))
+        digest = build_digest(store.db, period, country=args.country, lang=args.lang)
+    text = render(digest, args.format, link_base=args.base_url)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{digest.period} -> {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
