@@ -1144,6 +1144,18 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             speaker = _quote_speaker(analysis, sent, state) or state.speaker
             actors = [speaker] if speaker is not None else []
         recipients = [u for u in recipients if u not in actors]
+    # an entry ban without its agent: the country whose territory is closed
+    # ("въезд на территорию стран Европейского союза запрещён")
+    if not actors and recipients and trig.category == "SANCTION":
+        for u in units:
+            if u.absorbed or u in recipients or not u.official:
+                continue
+            p = _introducer(toks, u.start)
+            if p is not None and _prep_form(toks[p].text) in ("на", "в") \
+                    and toks[min(p + 1, len(toks) - 1)].feats.get("Case") == "Acc" \
+                    and any(toks[k].lemma == "въезд" for k in range(max(0, p - 3), p)):
+                actors.append(u)
+                break
     if trig.roles == "demand":
         # "Белград должен решить вопрос о Косово", says a foreign official:
         # the subject is asked, the speaker asks
@@ -1200,6 +1212,13 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             if len(countries) == 2 and own <= countries and partners:
                 recipients = [_unit_from_actor(p) for p in partners]
                 meeting = consult
+    if category == "REJECT" and "meet" in trig.mode and not recipients and actors:
+        # another refusal to attend the same meeting: its host
+        own = {u.code for u in actors}
+        for prior in reversed(state.events):
+            if prior.category == "REJECT" and "meet" in prior.mode:
+                recipients = [_unit_from_actor(p) for p in prior.recipients if p.country not in own]
+                break
     if refusal:
         actors = _dedupe_units(actors)
         own = {u.code for u in actors}

@@ -189,6 +189,14 @@ def test_sentences(pipeline, text, expected):
     assert tuples(events_of(pipeline, text)) == expected
 
 
+def test_second_refusal_to_attend_goes_to_the_same_host(pipeline):
+    text = ("Премьер-министр Израиля Беньямин Нетаньяху отказался от участия в саммите в США.\n"
+            "Британский премьер Гордон Браун также отказался от участия.")
+    assert tuples(events_of(pipeline, text)) == {
+        ("REJECT", frozenset({"ISR"}), frozenset({"USA"})),
+        ("REJECT", frozenset({"GBR"}), frozenset({"USA"}))}
+
+
 def test_planned_visit_date_and_place(pipeline):
     [event] = events_of(pipeline, "Президент Франции Эммануэль Макрон посетит Пекин в апреле 2025 года.")
     assert event.category == "AGREE" and event.date == "2025-04"
