@@ -610,7 +610,7 @@ def build_digest(db: sqlite3.Connection, period: Period, country: Optional[str] 
         notes.append(phrases["undated_note"].format(events=undated_events,
                                                    documents=undated_documents))
     return Digest(
-        lang=lang, title=phrases["title"], period=period.label,
+        lang=lang, title=phrases["title" if period.week else "title_span"], period=period.label,
         start=period.start.isoformat(), stop=period.stop.isoformat(), week=period.week,
         previous_week=period.shifted(-1).week, next_week=period.shifted(1).week,
         country=country, country_name=_country_name(country) if country else None,

@@ -264,3 +264,39 @@ def events_page(request: Request,
                            "context": context or "", "date_from": date_from or "",
                            "date_to": date_to or ""},
                   country_name=kb.country_name)
+
+
+# -- the weekly briefing --------------------------------------------------------
+DIGEST_SECONDS = 15.0    # a digest reads five weeks of events: more than one page query
+
+
+@router.get("/digest", response_class=HTMLResponse)
+def digest_page(request: Request,
+                week: Optional[str] = Query(None, max_length=8, pattern=r"^(\d{4}-W\d{2})?$"),
+                country: PageCountry = None,
+                lang: str = Query("ru", pattern=r"^(ru|en)$"),
+                format: str = Query("page", pattern=r"^(page|html|json)$")):
+    """A week's briefing with a week picker; format=html is the
+    self-contained document for mailing, format=json the record."""
+    from fastapi.responses import Response
+    from .. import digest as briefing
+    kb = kb_of(request)
+    week = blank_none(week) or briefing.latest_week(kb.db)
+    if week is None:
+        raise HTTPException(404, "no dated events in the knowledge base: nothing to summarise")
+    try:
+        period = briefing.week_period(week)
+    except ValueError as error:
+        raise HTTPException(422, str(error))
+    with kb._deadline(DIGEST_SECONDS):
+        digest = briefing.build_digest(kb.db, period, country=country_code(blank_none(country)),
+                                       lang=lang)
+    if format == "json":
+        return Response(digest.to_json(), media_type="application/json")
+    if format == "html":
+        return HTMLResponse(briefing.render_html(digest, link_base=str(request.base_url)))
+    return render(request, "digest.html", title=f"{digest.title}: {digest.period}",
+                  digest=digest, p=digest.phrases, body=Markup(briefing.render_body(digest)),
+                  week_url=lambda w: url_with(request, week=w, format=None),
+                  mail_url=url_with(request, week=digest.week, format="html"),
+                  json_url=url_with(request, week=digest.week, format="json"))
