@@ -403,6 +403,10 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
                 code_, kind, sector, name = hit
                 if m.type == ORG and kind in ("country", "capital"):
                     kind, name = "body", m.normal or m.text
+                    # "войска 1-го Украинского фронта СССР": the body's own noun
+                    heads = [lex.actor_nouns[toks[k].lemma] for k in span
+                             if toks[k].pos == "NOUN" and toks[k].lemma in lex.actor_nouns]
+                    sector = heads[0] if heads else sector
                 unit = Unit(span[0], span[-1] + 1, code_, kind, name, m.text, sector)
         if unit is not None:
             units.append(unit)
@@ -1262,6 +1266,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             return None
     if not actors or (refusal or trig.roles not in ("mutual", "host")) and not recipients:
         return None
+    if category == "CONSULT" and all(u.sector == "MIL" and not u.person for u in actors):
+        # armies "meeting" on a front line act together: joint military action
+        category = "COOPERATE"
     mode = ["meet"] if refusal else list(trig.mode)
     if trig.category == "CONSULT" or category == "AGREE" and trig.category == "CONSULT":
         for m in _modes(toks):
@@ -1443,7 +1450,7 @@ def _dedupe_units(units: list[Unit]) -> list[Unit]:
 
 
 def _unit_from_actor(p: Actor) -> Unit:
-    return Unit(0, 0, p.country or "", "person" if p.position or p.entity else "country",
+    return Unit(0, 0, p.country or "", "person" if p.position else "body",
                 p.entity_name, p.raw_text, p.sector_code or "GOV", p.position, p.entity)
 
 
