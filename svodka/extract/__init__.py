@@ -21,8 +21,9 @@ Fact arguments (``Fact.args``; ``*_entity`` are Entity ids, when linked):
 
 * Occupation: who, position (the role as written, nominative), office (the
   normalised office: "глава МИД" -> "министр иностранных дел"), sector
-  (PLOVER), where (canonical place or body), where_text (as the text names
-  it), where_context (a guessed country for an office named alone).
+  (PLOVER), where (canonical place or body), where_kind (country, city,
+  region, igo, organisation, ...), where_text (as the text names it),
+  where_context (a guessed country for an office named alone).
 * Meeting: participants, participant_texts, where, where_text, occasion
   ("Евразийский межправительственный совет"), when (the publication date).
 * Deal: participants, participant_texts, and either type (a FactRuEval

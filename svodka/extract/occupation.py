@@ -488,6 +488,15 @@ def _main_country(analysis: Analysis) -> Optional[str]:
     return max(names, key=names.count) if names else best.name
 
 
+def _where_kind(analysis: Analysis, entity_id: Optional[str], phrase: Phrase) -> str:
+    """country, city, region, igo, organisation, place: the linked entity's
+    kind, else a country for a country adjective, else an organisation."""
+    entity = analysis.entity(entity_id) if entity_id else None
+    if entity is not None and entity.kind:
+        return entity.kind
+    return "country" if phrase.country and not phrase.where_tokens else "organisation"
+
+
 def _known(analysis: Analysis, mention: int) -> bool:
     """An organisation the gazetteer knows has a canonical name; another is
     named as written, its head in the nominative."""
@@ -533,6 +542,8 @@ def facts(analysis: Analysis, occupations: list[Occupation]) -> list[Fact]:
             args["where"] = where
         if where_entity:
             args["where_entity"] = where_entity
+        if where:
+            args["where_kind"] = _where_kind(analysis, where_entity, phrase)
         if where_text and where_text != where:
             args["where_text"] = where_text     # as the text names it
         if key in seen:
