@@ -187,7 +187,8 @@ def latest_week(db: sqlite3.Connection) -> Optional[str]:
         "SELECT max(day) FROM (SELECT max(substr(date, 1, 10)) AS day FROM events "
         "WHERE date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' "
         "UNION ALL SELECT max(substr(d.published, 1, 10)) FROM events e JOIN documents d "
-        "ON d.id = e.doc_id WHERE d.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*')"
+        "ON d.id = e.doc_id WHERE d.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' "
+        "AND (e.date IS NULL OR e.date NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'))"
     ).fetchone()
     if not row or not row[0]:
         return None
