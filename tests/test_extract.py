@@ -142,6 +142,12 @@ def test_indirect_quotes(analyse):
     assert all(speaker_name(a, q) == "Сергей Лавров" for q in a.quotes)
 
 
+def test_unclosed_quotation(analyse):
+    a = analyse("«Мы готовы к переговорам, — сказал министр иностранных дел России Сергей Лавров.")
+    assert [(q.text, speaker_name(a, q)) for q in a.quotes] == [
+        ("Мы готовы к переговорам", "Сергей Лавров")]
+
+
 def test_quoted_name_is_no_quote(analyse):
     a = analyse("Акция «День гнева» прошла в Москве, сообщил Иван Петров.")
     assert all(q.kind != "direct" for q in a.quotes)

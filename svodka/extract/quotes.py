@@ -158,6 +158,13 @@ def quote_spans(tokens: Sequence[Token]) -> list[tuple[int, int]]:
     return out
 
 
+def unclosed_quote(tokens: Sequence[Token], spans: list[tuple[int, int]]) -> Optional[int]:
+    """The opening mark of a quotation never closed (the last one), if any."""
+    closed = {i for a, b in spans for i in range(a, b + 1)}
+    opens = [i for i, t in enumerate(tokens) if t.text in OPEN and i not in closed]
+    return opens[-1] if opens else None
+
+
 class Resolver:
     """Speakers named by a title or a pronoun, resolved to the last person
     mentioned before the quote (holding that office, for a title)."""
@@ -242,8 +249,18 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
             tags.extend(mention_tags(analysis.sentences[s], [analysis.mentions[m] for m in by_sentence.get(s, [])]))
         covered = []
         # -- direct quotes
-        for open_i, close_i in quote_spans(tokens):
-            if close_i - open_i < 3:
+        spans = quote_spans(tokens)
+        candidates = [(a, b, True) for a, b in spans]
+        unclosed = unclosed_quote(tokens, spans)
+        if unclosed is not None:
+            # «Text, — сказал X. with the closing mark lost: the quotation
+            # ends before the ", —" of a verb of saying
+            for j in range(unclosed + 3, len(tokens)):
+                if tokens[j].text in DASHES and tokens[j - 1].text == ",":
+                    candidates.append((unclosed, j - 2, False))
+                    break
+        for open_i, close_i, closed in candidates:
+            if close_i - open_i < 3 - (0 if closed else 1):
                 continue        # a quoted word, not a quotation
             # a quoted name («День гнева») has no verb of saying next to it:
             # only quotations tied to a speaker by the rules below are kept
@@ -263,7 +280,8 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
                                                      tokens[open_i].start)
                 else:
                     continue    # a quotation without a speaker: a title, a slogan
-            start, stop = tokens[open_i].stop, tokens[close_i].start
+            start = tokens[open_i].stop
+            stop = tokens[close_i].start if closed else tokens[close_i].stop
             s_first = para.sentence_of[open_i]
             s_last = para.sentence_of[close_i]
             q = Quote(text=text[start:stop].strip(), start=start, stop=stop, kind="direct",
