@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "html", "json"], default="md")
     p.add_argument("--lang", choices=["ru", "en"], default="ru",
                    help="language of headings and fixed phrases (default ru)")
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help="items per section, the most salient first (default 10; 0: all)")
     p.add_argument("--base-url", default="", metavar="URL",
                    help="put before /documents/ID in HTML links (e.g. http://127.0.0.1:8000)")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
@@ -440,7 +442,8 @@ def cmd_digest(args) -> int:
                 period = week_period(week)
         except ValueError as error:
             raise UserError(str(error))
-        digest = build_digest(store.db, period, country=args.country, lang=args.lang)
+        digest = build_digest(store.db, period, country=args.country, lang=args.lang,
+                              limit=max(0, args.limit))
     text = render(digest, args.format, link_base=args.base_url)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

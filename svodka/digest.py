@@ -100,6 +100,7 @@ ALSO_CHARS = 160
 QUOTE_CHARS = 240
 MAX_ALSO = 2
 MAX_PEOPLE = 4
+DEFAULT_LIMIT = 10      # items per section
 
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
@@ -244,6 +245,7 @@ class Section:
     key: str
     title: str
     groups: list[PairGroup]
+    more: int = 0                   # items past the limit, left out
 
 
 @dataclass
@@ -565,7 +567,9 @@ def _pick_quote(events: list[_Event], quotes: dict[str, list[sqlite3.Row]]) -> O
 
 # -- building -----------------------------------------------------------------
 def build_digest(db: sqlite3.Connection, period: Period, country: Optional[str] = None,
-                 lang: str = "ru") -> Digest:
+                 lang: str = "ru", limit: int = DEFAULT_LIMIT) -> Digest:
+    """The digest of ``period``; each section keeps its ``limit`` most
+    salient items (0: all) and says how many more there were."""
     phrases = load_phrases(lang)
     country = country.upper() if country else None
     previous = [period.shifted(-i) for i in range(PREVIOUS_PERIODS, 0, -1)]   # oldest first
@@ -596,13 +600,16 @@ def build_digest(db: sqlite3.Connection, period: Period, country: Optional[str] 
     sections = []
     for key, _categories in SECTIONS:
         section_items = [i for i in items if i.section == key]
+        more = max(0, len(section_items) - limit) if limit else 0
+        section_items = section_items[:limit] if limit else section_items
         for rank, item in enumerate(section_items, 1):
             item.rank = rank
         by_pair: dict[tuple[str, ...], list[Item]] = {}
         for item in section_items:          # best first, so groups come in their best item's order
             by_pair.setdefault(tuple(item.parties), []).append(item)
         groups = [PairGroup(parties=list(k), pair=v[0].pair, items=v) for k, v in by_pair.items()]
-        sections.append(Section(key=key, title=phrases[f"section.{key}"], groups=groups))
+        sections.append(Section(key=key, title=phrases[f"section.{key}"], groups=groups,
+                                more=more))
 
     numbers = _numbers(this, earlier, documents, phrases)
     notes = [phrases["dating_note"]]
@@ -643,11 +650,14 @@ def _item(category: str, keys: tuple[str, ...], group: list[_Event],
     novelty = 1.0 / (1 + seen)
     score = quad_weight * actor_weight * math.log2(1 + sources) * novelty
     summary = trim(best.text, SUMMARY_CHARS)
+    seen_texts = {" ".join(best.text.split())}
     also = []
     for event in group[1:]:
-        line = trim(event.text, ALSO_CHARS)
-        if line != summary and line not in also:
-            also.append(line)
+        # reprints repeat the sentence: one line per distinct sentence
+        text = " ".join(event.text.split())
+        if text not in seen_texts:
+            seen_texts.add(text)
+            also.append(trim(text, ALSO_CHARS))
     return Item(rank=0, section=SECTION_OF[category], category=category, quad=quad,
                 parties=list(ordered), pair=pair, headline=_headline(pair, category, best, phrases),
                 people=people[:MAX_PEOPLE], summary=summary, also=also[:MAX_ALSO],
@@ -793,6 +803,8 @@ def render_markdown(digest: Digest) -> str:
                              f"{p['salience']} {_number(item.score, digest.lang)} "
                              f"({p['independent_sources'].format(n=item.sources)})")
                 lines.append("")
+        if section.more:
+            lines += [p["more_items"].format(n=section.more), ""]
     lines += [f"## {p['section.appointments']}", ""]
     if digest.appointments:
         for a in digest.appointments:

@@ -415,3 +415,27 @@ def test_web_digest(tmp_path):
         assert client.get("/digest?week=2023-W99").status_code == 422
         assert client.get("/digest?week=junk").status_code == 422
         assert client.get("/digest?week=2023-W23&lang=de").status_code == 422
+
+
+def test_sections_keep_their_most_salient_items(tmp_path):
+    partners = ["CHN", "IND", "USA", "FRA", "BRA"]
+    analyses = [article(f"d{i}", "2023-06-06", [("CONSULT", 1, ["RUS", code], [])],
+                        source=f"site{i}.ru") for i, code in enumerate(partners)]
+    analyses.append(article("d9", "2023-06-06", [("CONSULT", 1, ["RUS", "CHN"], [])],
+                            source="other.ru"))
+    db = make_db(tmp_path / "kb.db", analyses)
+    digest = build_digest(db, W23, limit=2)
+    meetings = next(s for s in digest.sections if s.key == "meetings")
+    assert [set(i.parties) for i in items(digest, "meetings")][0] == {"RUS", "CHN"}
+    assert len(items(digest, "meetings")) == 2 and meetings.more == 3
+    assert "Ещё событий в разделе: 3." in render(digest, "md")
+    assert len(items(build_digest(db, W23, limit=0), "meetings")) == 5
+
+
+def test_reprinted_evidence_is_not_repeated(tmp_path):
+    analyses = [article(f"d{i}", "2023-06-06", [("CONSULT", 1, ["RUS", "CHN"], [])])
+                for i in range(3)]
+    for a in analyses:      # the same sentence in every copy
+        a.events[0].text = "Путин  провёл переговоры с Си Цзиньпином."
+    item = items(build_digest(make_db(tmp_path / "kb.db", analyses), W23))[0]
+    assert item.summary == "Путин провёл переговоры с Си Цзиньпином." and item.also == []
