@@ -217,7 +217,8 @@ class Item:
     quad: int
     parties: list[str]              # party keys: ISO3 codes, organisation codes or names
     pair: str                       # the parties' names, "Казахстан — Куба"
-    headline: str
+    topic: str                      # "Переговоры, Сочи"
+    headline: str                   # "Казахстан — Куба: переговоры, Сочи"
     people: list[str]
     summary: str
     also: list[str]
@@ -535,15 +536,15 @@ def trim(text: str, limit: int) -> str:
     return cut + "…"
 
 
-def _headline(pair: str, category: str, event: _Event, phrases: dict) -> str:
+def _topic(category: str, event: _Event, phrases: dict) -> str:
+    """What happened, from the phrase table: "переговоры, Сочи"."""
     phrase = phrases.get(f"cat.{category}", category.lower())
     if category == "CONSULT":
         for mode in ("visit", "phone", "multilateral"):
             if mode in event.mode:
                 phrase = phrases.get(f"cat.CONSULT.{mode}", phrase)
                 break
-    headline = f"{pair}: {phrase}"
-    return f"{headline}, {event.place}" if event.place else headline
+    return f"{phrase}, {event.place}" if event.place else phrase
 
 
 def _pick_quote(events: list[_Event], quotes: dict[str, list[sqlite3.Row]]) -> Optional[Quote]:
@@ -658,8 +659,10 @@ def _item(category: str, keys: tuple[str, ...], group: list[_Event],
         if text not in seen_texts:
             seen_texts.add(text)
             also.append(trim(text, ALSO_CHARS))
+    topic = _topic(category, best, phrases)
     return Item(rank=0, section=SECTION_OF[category], category=category, quad=quad,
-                parties=list(ordered), pair=pair, headline=_headline(pair, category, best, phrases),
+                parties=list(ordered), pair=pair, topic=topic[:1].upper() + topic[1:],
+                headline=f"{pair}: {topic}",
                 people=people[:MAX_PEOPLE], summary=summary, also=also[:MAX_ALSO],
                 quote=_pick_quote(group, quotes), documents=doc_ids,
                 events=[f"{e.doc_id}/{e.idx}" for e in sorted(group, key=lambda e: (e.doc_id, e.idx))],
@@ -792,7 +795,8 @@ def render_markdown(digest: Digest) -> str:
             lines += [f"### {group.pair}", ""]
             for item in group.items:
                 people = f" — {', '.join(item.people)}" if item.people else ""
-                lines.append(f"{item.rank}. **{item.headline}**{people}")
+                # the pair heads the group: the item names what happened
+                lines.append(f"{item.rank}. **{item.topic}**{people}")
                 lines.append(f"   {item.summary}")
                 for line in item.also:
                     lines.append(f"   - {p['also']}: {line}")
@@ -845,7 +849,7 @@ def text_chart(digest: Digest, width: int = 30) -> list[str]:
 def chart_svg(digest: Digest) -> str:
     """The numbers as an inline SVG bar chart (no script, so it survives mail)."""
     p = digest.phrases
-    width, height, top_pad, bottom_pad, left_pad = 560, 200, 28, 44, 10
+    width, height, top_pad, bottom_pad, left_pad = 560, 210, 38, 44, 10
     plot = height - top_pad - bottom_pad
     top = max([r.this_period for r in digest.numbers] + [r.previous_average for r in digest.numbers]
               + [1])
