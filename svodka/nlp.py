@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import re
 import threading
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -97,7 +98,7 @@ class NLP:
                     for doc in documents]
         sentences = [s for a in analyses for s in a.sentences]
         self._tag_morph(sentences)
-        bodies = [a.document.body for a in analyses]
+        bodies = [fold_homoglyphs(a.document.body) for a in analyses]
         for analysis, markup in zip(analyses, self._ner(bodies)):
             analysis.mentions = self._mentions(analysis, markup)
         return analyses
@@ -165,6 +166,43 @@ class NLP:
             sentence.parsed = True
 
 
+_HOMOGLYPHS: dict[int, str] | None = None
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def fold_homoglyphs(text: str) -> str:
+    """Latin look-alike letters inside Cyrillic words read as Cyrillic
+    (svodka/data/homoglyphs.tsv); one character for one, offsets unchanged."""
+    global _HOMOGLYPHS
+    if _HOMOGLYPHS is None:
+        from pathlib import Path
+        path = Path(__file__).resolve().parent / "data" / "homoglyphs.tsv"
+        rows = [l.split("\t") for l in path.read_text(encoding="utf-8").splitlines()
+                if l.strip() and not l.startswith("#")]
+        _HOMOGLYPHS = {ord(latin): cyrillic.strip() for latin, cyrillic in rows}
+    if not any(ord(c) in _HOMOGLYPHS for c in text):
+        return text
+    out = []
+    # razdel splits a mixed-script word at every change of script, so words
+    # are found here as runs of letters
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if _is_mixed(word):
+            out.append((match.start(), match.end(), word.translate(_HOMOGLYPHS)))
+    if not out:
+        return text
+    chars = list(text)
+    for start, stop, word in out:
+        chars[start:stop] = word
+    return "".join(chars)
+
+
+def _is_mixed(word: str) -> bool:
+    has_cyrillic = any("\u0400" <= c <= "\u04ff" for c in word)
+    has_latin = any("a" <= c.lower() <= "z" for c in word)
+    return has_cyrillic and has_latin
+
+
 def split_sentences(document: Document) -> list[Sentence]:
     """razdel sentences and tokens of the body, offsets into document.text.
 
@@ -172,11 +210,12 @@ def split_sentences(document: Document) -> list[Sentence]:
     and razdel alone would glue a heading to the next line. Furniture lines
     the cleaner found inside the body ("Читайте также: ...") are skipped."""
     start, stop = document.body_span
+    text = fold_homoglyphs(document.text[start:stop])
     furniture = [(f.start, f.stop) for f in document.furniture
                  if f.start < stop and f.stop > start]
     sentences = []
     position = start
-    for line in document.text[start:stop].split("\n"):
+    for line in text.split("\n"):
         end = position + len(line)
         if line.strip() and not any(a < end and position < b for a, b in furniture):
             for sent in sentenize(line):
