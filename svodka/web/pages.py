@@ -281,14 +281,14 @@ def digest_page(request: Request,
     from fastapi.responses import Response
     from .. import digest as briefing
     kb = kb_of(request)
-    week = blank_none(week) or briefing.latest_week(kb.db)
-    if week is None:
-        raise HTTPException(404, "no dated events in the knowledge base: nothing to summarise")
-    try:
-        period = briefing.week_period(week)
-    except ValueError as error:
-        raise HTTPException(422, str(error))
     with kb._deadline(DIGEST_SECONDS):
+        week = blank_none(week) or briefing.latest_week(kb.db)
+        if week is None:
+            raise HTTPException(404, "no dated events in the knowledge base: nothing to summarise")
+        try:
+            period = briefing.week_period(week)
+        except ValueError as error:
+            raise HTTPException(422, str(error))
         digest = briefing.build_digest(kb.db, period, country=country_code(blank_none(country)),
                                        lang=lang)
     if format == "json":
