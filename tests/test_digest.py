@@ -439,3 +439,19 @@ def test_reprinted_evidence_is_not_repeated(tmp_path):
         a.events[0].text = "Путин  провёл переговоры с Си Цзиньпином."
     item = items(build_digest(make_db(tmp_path / "kb.db", analyses), W23))[0]
     assert item.summary == "Путин провёл переговоры с Си Цзиньпином." and item.also == []
+
+
+def test_an_empty_database_says_there_is_nothing_to_summarise(tmp_path, capsys):
+    from svodka.cli import main
+    path = tmp_path / "empty.db"
+    make_db(path, []).close()
+    assert main(["digest", "--db", str(path)]) == 2
+    assert "no dated events" in capsys.readouterr().err
+    assert main(["digest", "--db", str(path), "--week", "2023-W23"]) == 0
+    pytest.importorskip("fastapi")
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+    from svodka.web import create_app
+    with TestClient(create_app(str(path))) as client:
+        assert client.get("/digest").status_code == 404
+        assert client.get("/digest?week=2023-W23").status_code == 200
