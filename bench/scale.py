@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    work = Path(args.workdir)
+    work = Path(args.workdir).resolve()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -82,6 +82,7 @@ def main() -> int:
     shutil.copytree(ROOT / "svodka", work / "code" / "svodka",
                     ignore=shutil.ignore_patterns("__pycache__"))
     os.environ["PYTHONPATH"] = str(work / "code")
+    os.chdir(work / "code")     # 'python -m' puts the working folder first on sys.path
     svodka = [sys.executable, "-m", "svodka.cli"]
     rows, dbs = [], {}
     engines = args.engines.split(",")
