@@ -1102,10 +1102,28 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                           and _is_subject(toks, _head_of(toks, u.start, u.stop))]
                 if before or state.last_person is not None:
                     actors.append(before[-1] if before else state.last_person)
-        elif subj is None and recipients and trig.roles != "mutual" \
+        elif (subj is None or toks[subj].rel == "nsubj:pass") and recipients \
+                and trig.roles != "mutual" and trig.category not in ("SANCTION", "COERCE") \
                 and toks[a].feats.get("Voice") == "Pass" and state.last_person is not None:
             # a passive clause without its agent: the person the paragraph is about
             actors.append(state.last_person)
+    # "помощник Хиллари Клинтон, который посетил Белград": the relative
+    # pronoun stands for the noun the clause qualifies
+    if not actors and trig.roles != "mutual" and toks[a].rel == "acl:relcl":
+        subj = next((c for c in kids[a] if toks[c].lemma == "который"
+                     and toks[c].feats.get("Case") == "Nom"), None)
+        ante = toks[a].head
+        for _ in range(2):      # "помощник ... по европейским делам, который"
+            if 0 <= ante < len(toks) and toks[ante].lemma not in lex.actor_nouns \
+                    and toks[ante].rel in ("nmod", "obl") and toks[ante].head >= 0:
+                ante = toks[ante].head
+        if subj is not None and 0 <= ante < len(toks):
+            for u in units:
+                h = _head_of(toks, u.start, u.stop)
+                path = [] if h == ante else _path(toks, h, ante)
+                if path is not None and a not in path and not u.absorbed and u not in recipients \
+                        and _introducer(toks, u.start, nouns=False) is None:
+                    actors.append(u)
     # the tree did not give an actor: the nearest nominative phrase before a
     # verb trigger (a noun's actor is its genitive or its light verb's subject)
     if not actors and toks[a].pos in ("VERB", "ADJ") and toks[a].feats.get("VerbForm") != "Part":
@@ -1411,8 +1429,13 @@ def _role(toks, kids, path: list[int], anchor: int, direct: bool, frame, trig) -
             return "recipient"
         return None
     if rel.startswith("nsubj"):
-        if rel == "nsubj:pass" and trig.roles != "mutual" and ("obj",) in frame:
-            return "recipient"
+        if rel == "nsubj:pass" and trig.roles not in ("mutual", "host"):
+            # the passive's subject undergoes the act ("Бут был арестован");
+            # its owner ("уровень дипмиссии республики был повышен") is neither side
+            if all(toks[n].rel in ("nsubj:pass", "appos", "flat", "flat:name", "conj")
+                   for n in path):
+                return "recipient"
+            return None
         return "actor"
     first = path[0]
     case = toks[arg].feats.get("Case", "") or toks[first].feats.get("Case", "")

@@ -179,6 +179,12 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
     # well-known leaders named without their country
     ("Владимир Путин и Си Цзиньпин провели переговоры в Кремле.",
      {("CONSULT", frozenset({"RUS", "CHN"}), frozenset())}),
+    # a relative clause acts through the noun it qualifies
+    ("Помощник госсекретаря США по европейским делам, который в среду посетил Белград, "
+     "заявил журналистам о поддержке.", {("CONSULT", frozenset({"USA", "SRB"}), frozenset())}),
+    # a passive ban: the country whose territory is closed bans
+    ("Президенту Белоруссии Александру Лукашенко запрещён въезд на территорию стран "
+     "Европейского союза.", {("SANCTION", frozenset({"EUR"}), frozenset({"BLR"}))}),
     # receiving a decision is no meeting
     ("Правительство России приняло решение о высылке американских дипломатов.", set()),
     # the public is no actor; nor is a meeting of one organisation's members
