@@ -65,6 +65,9 @@ LOCATED = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT", "COERCE", "ASSAU
 # ("санкции против российских банков", "удар по сирийским позициям").
 NOMINAL_TARGETS = {"SANCTION", "ASSAULT", "COERCE", "AID"}
 
+# Conflict acts that, announced or made conditional, are threats (PLOVER THREATEN).
+THREAT_OF = {"SANCTION", "ASSAULT", "COERCE"}
+
 # PLOVER (events.md): a future or planned act of these categories is AGREE.
 PLANNED_TO_AGREE = {"CONSULT", "SUPPORT", "COOPERATE", "AID", "RETREAT"}
 
@@ -1009,6 +1012,15 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     chain = _subject_anchor(toks, a)
     mods = _modality(toks, kids, a, chain)
     refusal = False
+    threat = False
+    if "condition" in mods and "negation" not in mods and trig.category in THREAT_OF:
+        # "если ..., то в отношении неё будут приняты санкции": a threat
+        threat = True
+        mods = mods - {"condition"}
+    if "condition" in mods:
+        mods = mods | {"hypothetical"}
+    if "planned" in mods and trig.category in THREAT_OF and "negation" not in mods:
+        threat = True           # announced sanctions, force to come
     if "negation" in mods and "hypothetical" not in mods and trig.category == "CONSULT" \
             and ("planned" in mods or toks[a].feats.get("Tense") == "Fut"):
         # "Тегеран не будет вести переговоры с Вашингтоном": a refusal to meet
@@ -1025,7 +1037,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     for n in path):
                 return None
     category = trig.category
-    if refusal:
+    if threat:
+        category = "THREATEN"
+    elif refusal:
         category = "REJECT"
     elif "planned" in mods and category in PLANNED_TO_AGREE:
         category = "AGREE"
@@ -1090,7 +1104,17 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
     # a pronoun or an unnamed office as subject: the person last spoken of
     if not actors:
         subj = _subject_token(toks, kids, chain)
-        if subj is not None and (
+        if subj is not None and toks[subj].lemma == "мы" \
+                and (_inside_quote(analysis.document.text, sent.start)
+                     or sent.text.lstrip().startswith(("«", '"', "„", "—"))):
+            # "«Мы поддерживаем ...», — сказал глава правительства": the speaker,
+            # named in this sentence or where the quote began
+            here = [u for u in units if not u.absorbed and u.official and _speaks(toks, u, lex)]
+            speaker = (here[0] if here else None) or _quote_speaker(analysis, sent, state) \
+                or state.speaker
+            if speaker is not None:
+                actors.append(speaker)
+        elif subj is not None and (
                 toks[subj].pos == "PRON" and toks[subj].lemma in ("он", "она")
                 or toks[subj].lemma in lex.actor_nouns and (
                     # "премьер-министр подчеркнул"; "его правительство"
@@ -1178,6 +1202,18 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     and any(toks[k].lemma == "въезд" for k in range(max(0, p - 3), p)):
                 actors.append(u)
                 break
+    if threat and not actors:
+        # "Чиновник заметил, что ... будут приняты санкции": whoever announces it
+        for u in units:
+            if not u.absorbed and u.official and _speaks(toks, u, lex):
+                actors.append(u)
+                break
+        else:
+            speech_subj = [c for k, t in enumerate(toks) if t.lemma in lex.speech
+                           for c in kids[k] if toks[c].rel.startswith("nsubj")]
+            if speech_subj and toks[speech_subj[0]].lemma in lex.actor_nouns \
+                    and state.last_person is not None:
+                actors.append(state.last_person)
     if trig.roles == "demand":
         # "Белград должен решить вопрос о Косово", says a foreign official:
         # the subject is asked, the speaker asks
@@ -1358,13 +1394,17 @@ def _quote_speaker(analysis: Analysis, sent: Sentence, state: DocState) -> Optio
 def _speaks(toks: list[Token], u: "Unit", lex: "Lexicon") -> bool:
     """Is the phrase (within) the subject of a reporting verb ("заявил глава
     ПАСЕ Матиас Йорш")?"""
-    i = _head_of(toks, u.start, u.stop)
+    i = _adj_noun(toks, u.start) if u.kind == "adj" else _head_of(toks, u.start, u.stop)
+    if i is None:
+        return False
     for _ in range(4):
         if not 0 <= i < len(toks):
             return False
         t = toks[i]
         if t.rel.startswith("nsubj"):
             return 0 <= t.head < len(toks) and toks[t.head].lemma in lex.speech
+        if 0 <= t.head < len(toks) and toks[t.head].lemma == "слово" and t.rel == "nmod":
+            return True         # "цитирует слова турецкого премьер-министра"
         if t.rel not in ("appos", "flat", "flat:name", "nmod", "conj"):
             return False
         i = t.head

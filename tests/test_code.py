@@ -185,6 +185,9 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
     # a passive ban: the country whose territory is closed bans
     ("Президенту Белоруссии Александру Лукашенко запрещён въезд на территорию стран "
      "Европейского союза.", {("SANCTION", frozenset({"EUR"}), frozenset({"BLR"}))}),
+    # a conditional sanction is a threat
+    ("Министр заявил, что если Россия ограничит поставки газа, то Белоруссия введет санкции "
+     "против России.", {("THREATEN", frozenset({"BLR"}), frozenset({"RUS"}))}),
     # receiving a decision is no meeting
     ("Правительство России приняло решение о высылке американских дипломатов.", set()),
     # the public is no actor; nor is a meeting of one organisation's members
@@ -193,6 +196,14 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
 ])
 def test_sentences(pipeline, text, expected):
     assert tuples(events_of(pipeline, text)) == expected
+
+
+def test_we_in_a_quote_is_the_speaker(pipeline):
+    text = ("Премьер-министр Турции Реджеп Эрдоган провел переговоры с президентом Украины "
+            "Виктором Януковичем.\n"
+            "«Мы хотим, чтобы наши бизнесмены осуществляли общие проекты», — сказал "
+            "премьер-министр Турции Реджеп Эрдоган.")
+    assert ("AGREE", frozenset({"TUR"}), frozenset({"UKR"})) in tuples(events_of(pipeline, text))
 
 
 def test_second_refusal_to_attend_goes_to_the_same_host(pipeline):
