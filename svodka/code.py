@@ -619,14 +619,15 @@ def _left_context(toks: list[Token], first: int, units: list[Unit]):
             if u.start <= k < u.stop and u.kind != "person":
                 # "премьер-министр Кубы", "глава МИД Грузии": a bare genitive;
                 # "в ходе поездки в Австрию": a place, not the person's country
-                if k == u.start and _introducer(toks, u.start, nouns=False) is not None:
+                if k == u.start and u.kind != "adj" \
+                        and _introducer(toks, u.start, nouns=False) is not None:
                     break
                 if code_ is None:
                     code_ = u.code
                 absorbed.append(u)
         else:
             pass
-        if any(u.start <= k < u.stop and u.kind != "person" and k == u.start
+        if any(u.start <= k < u.stop and u.kind not in ("person", "adj") and k == u.start
                and _introducer(toks, u.start, nouns=False) is not None for u in units):
             break
         if t.pos == "ADJ" and code_ is None and not (
