@@ -143,6 +143,7 @@ class Lexicon:
     aliases: dict = field(default_factory=dict)     # code -> code used in events
     abroad: set = field(default_factory=set)        # "посольство в X" is not X's
     speech: set = field(default_factory=set)        # reporting verbs
+    spokes: set = field(default_factory=set)        # spokesperson offices
     persons: dict = field(default_factory=dict)     # full name -> (code, position)
     surnames: dict = field(default_factory=dict)    # distinctive surname -> (code, position)
     max_len: int = 1
@@ -211,8 +212,11 @@ def lexicon() -> Lexicon:
     for row in _rows("actor_nouns.tsv"):
         if len(row) >= 2:
             lex.actor_nouns[_norm(row[0])] = row[1]
-            if len(row) >= 3 and row[2] == "abroad":
+            flags = set(row[2].split("|")) if len(row) >= 3 else set()
+            if "abroad" in flags:
                 lex.abroad.add(_norm(row[0]))
+            if "spokesperson" in flags:
+                lex.spokes.add(_norm(row[0]))
     for row in _country_rows():
         iso = (row.get("iso3") or "").strip()
         if not iso:
@@ -1234,6 +1238,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
             speaker = _quote_speaker(analysis, sent, state) or state.speaker
             if speaker is not None:
                 actors = [speaker]
+    # a spokesperson speaks for the state: the state acts ("Марк Тоунер,
+    # официальный представитель Госдепартамента: «Соединенные Штаты осуждают»")
+    actors = [_for_state(u) if u.person and u.position in lex.spokes else u for u in actors]
     # persons act only as officials; anyone may be on the receiving end, and
     # a country's goods and firms ("российских банков") only of material measures
     actors = [u for u in actors if u.official]
@@ -1511,6 +1518,17 @@ def _dedupe_units(units: list[Unit]) -> list[Unit]:
             seen.add(key)
             out.append(u)
     return out
+
+
+def _for_state(u: Unit) -> Unit:
+    g = _gaz()
+    place = None
+    try:
+        place = g.by_code(u.code) if g is not None else None
+    except Exception:
+        place = None
+    name = getattr(place, "name", None) or u.code
+    return Unit(u.start, u.stop, u.code, "country", name, u.raw, "GOV")
 
 
 def _unit_from_actor(p: Actor) -> Unit:

@@ -76,7 +76,18 @@ def _is_person(actor: dict) -> bool:
         return False
     if all(w.isupper() and len(w) > 1 for w in words):
         return False
+    if _office_word(words[0]):
+        return False            # "Правительство Японии", "Министерство обороны"
     return not _known_name(name)
+
+
+def _office_word(word: str) -> bool:
+    try:
+        from ..code import lexicon
+        from ..lemma import lemma
+        return lemma(word) in lexicon().actor_nouns or word.lower() in lexicon().actor_nouns
+    except Exception:
+        return False
 
 
 def _known_name(name: str) -> bool:
