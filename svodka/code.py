@@ -1,35 +1,46 @@
 """The ``code`` stage: PLOVER events from analysed Russian news.
 
-Entry point: :func:`code` (``code(analysis, nlp)`` fills ``analysis.events``).
+Entry point: :func:`code` (``code(analysis, nlp)`` fills ``analysis.events``;
+run after ``link`` and ``extract``, it uses their entities, Occupation facts
+and quotes when present, and copes without them).
 
 How it works (see ``shared/docs/events.md`` for the event model):
 
-1. A cheap filter: a sentence is a candidate when its lemmas contain a
-   trigger of the lexicon ``svodka/data/triggers.tsv`` (a lemma or a few
-   lemmas close together, with a PLOVER category, the preposition and case
-   that introduce the recipient, the roles, mode and context).
+1. A cheap filter: a sentence is a candidate when its lemmas contain the
+   anchor of a trigger of ``svodka/data/triggers.tsv`` (a lemma, or a few
+   lemmas within 12 words, with a PLOVER category, the preposition and case
+   that introduce the recipient, the roles, mode and contexts).
 2. Only candidate sentences are parsed (``nlp.parse``); arguments come from
-   the dependency tree: the subject of the trigger (or of the verb governing
-   it) gives the actor, a dependent introduced as the frame says gives the
-   recipient.
+   the dependency tree: the subject of the trigger, or of the verb whose
+   subject it shares (infinitives, conjoined verbs, light verbs: "выразил
+   протест", settings: "в ходе визита"), is the actor; a dependent introduced
+   as the frame says is the recipient. Where the parse fails, the frame is
+   read on the surface (the preposition and the case it governs).
 3. Argument phrases are mapped to countries: persons through the linker's
-   ``Entity.country`` (or the country word standing in their noun phrase,
-   "премьер-министр Казахстана Алихан Смаилов", remembered for later
-   mentions), countries, capitals (metonymy: "Вашингтон заявил"),
-   abbreviations and country adjectives qualifying an official or a body
-   ("российский президент", "власти Таиланда") through the gazetteer, and
-   IGOs, UN agencies and state companies through
-   ``svodka/data/event_actors.tsv``.
-4. Negated and hypothetical triggers are dropped, planned cooperation
-   becomes AGREE (``svodka/data/event_modality.tsv``); only events between
-   at least two different countries or international organisations are kept.
-5. Mode (``event_modes.tsv``), contexts (``event_contexts.tsv``), location
-   (a place introduced by "в"/"на" + locative), date (from the sentence when
-   it has a year, else the document's date) complete the record.
+   ``Entity.country``, Occupation facts, the country word of their noun
+   phrase or apposition ("премьер-министр Казахстана Алихан Смаилов",
+   "Марк Тоунер, представитель Госдепартамента США"), remembered for later
+   mentions, and, failing all that, ``event_persons.tsv`` (well-known
+   leaders); countries, capitals (metonymy: "Вашингтон заявил"),
+   abbreviations and country adjectives ("российский президент", "власти
+   Таиланда", nouns in ``actor_nouns.tsv``) through the gazetteer; IGOs, UN
+   agencies and state companies through ``event_actors.tsv``. Pronouns,
+   titles ("премьер-министр подчеркнул"), "мы" in a quote, relative pronouns
+   and agentless passives are resolved to the person or state meant.
+4. Modality (``event_modality.tsv``): negated and hypothetical acts are
+   dropped; planned cooperation becomes AGREE; refusing future talks is
+   REJECT; announced or conditional sanctions and force are THREATEN. Only
+   events between at least two different countries or international
+   organisations are kept; persons act only as officials.
+5. Mode (trigger and ``event_modes.tsv``), contexts (trigger and
+   ``event_contexts.tsv``), location (a venue introduced by "в"/"на" +
+   locative and attached to the trigger, or the meeting's), date (from the
+   sentence when it has a year, else the document's date) complete the
+   record, with the evidence sentence and its offsets.
 
-All linguistic knowledge lives in the data files; this module only walks
-trees. Nothing here raises on odd input: a sentence that cannot be handled
-is skipped.
+All linguistic knowledge lives in the data files; this module walks trees.
+Nothing here raises on odd input: a sentence or document that cannot be
+handled is logged and skipped.
 """
 from __future__ import annotations
 
@@ -921,7 +932,8 @@ def _code(analysis: Analysis, nlp) -> list[Event]:
     doc_contexts = _contexts_of(sentences)
     events: list[Event] = []
     for index, sent in enumerate(sentences):
-        units = sentence_units(analysis, index, state) if sent.tokens else []
+        units = sentence_units(analysis, index, state) \
+            if sent.tokens and len(sent.tokens) <= MAX_PARSE_TOKENS else []
         if sent.parsed and candidate(sent):
             for match in find_triggers(sent):
                 try:
