@@ -716,7 +716,9 @@ def find_triggers(sent: Sentence) -> list[Match]:
     taken: set = set()
     kept = []
     for m in matches:
-        if taken & set(m.tokens):
+        # entries on the very same words are readings told apart by their
+        # frames ("захватил гражданина" COERCE, "захватил у Иордании" ASSAULT)
+        if taken & set(m.tokens) and not any(set(k.tokens) == set(m.tokens) for k in kept):
             continue
         kept.append(m)
         taken.update(m.tokens)
@@ -800,8 +802,8 @@ def _subject_anchor(toks: list[Token], a: int) -> list[int]:
             chain.append(t.head)
             break
         if t.rel in ("xcomp", "conj", "advcl") and head.pos in ("VERB", "ADJ", "AUX") \
-                or t.rel in ("xcomp", "acl") and head.pos == "NOUN" \
-                or t.pos == "NOUN" and t.rel in ("obj", "xcomp") \
+                or t.rel in ("xcomp", "acl") and head.pos in ("NOUN", "PROPN") \
+                or t.pos in ("NOUN", "PROPN") and t.rel in ("obj", "xcomp") \
                 or t.pos == "NOUN" and t.rel == "obl" and not any(
                     toks[c].rel == "case" and toks[c].lemma in ("от", "из", "без", "против", "после", "до")
                     for c in kids[i]) \
@@ -973,7 +975,14 @@ def _dedupe(events: list[Event]) -> list[Event]:
 def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
     lex = lexicon()
     found = set()
-    nodes = list(chain)
+    # a participle's own status is not that of the clause its noun stands in
+    # ("пока Израиль не вернет город, захваченный у Иордании")
+    nodes = []
+    for n in chain:
+        nodes.append(n)
+        if toks[n].rel == "acl":
+            break
+    chain = nodes[:]
     # governors: "может встретиться", "намерены обсудить", "должен прибыть"
     i = chain[-1]
     for _ in range(2):

@@ -188,6 +188,10 @@ def test_invitation_is_agree_and_visit_inside_it_is_not_coded(pipeline):
     # a conditional sanction is a threat
     ("Министр заявил, что если Россия ограничит поставки газа, то Белоруссия введет санкции "
      "против России.", {("THREATEN", frozenset({"BLR"}), frozenset({"RUS"}))}),
+    # a seized territory; the participle is not negated by its noun's clause
+    ("Арабы заявляют, что мира не будет, пока Израиль не вернет Восточный Иерусалим, "
+     "захваченный у Иордании во время войны 1967 года.",
+     {("ASSAULT", frozenset({"ISR"}), frozenset({"JOR"}))}),
     # receiving a decision is no meeting
     ("Правительство России приняло решение о высылке американских дипломатов.", set()),
     # the public is no actor; nor is a meeting of one organisation's members
