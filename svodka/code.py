@@ -985,12 +985,21 @@ def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
     chain = nodes[:]
     # governors: "может встретиться", "намерены обсудить", "должен прибыть"
     i = chain[-1]
+    hedges = []         # "ожидается, что посетит": only hedges count from there
     for _ in range(2):
         h = toks[i].head
-        if h < 0 or toks[i].rel not in ("xcomp", "csubj", "nsubj", "obj"):
+        if h < 0:
+            break
+        if toks[i].rel == "ccomp":
+            hedges.append(h)
+            break
+        if toks[i].rel not in ("xcomp", "csubj", "nsubj", "obj"):
             break
         nodes.append(h)
         i = h
+    for n in hedges:
+        if lex.modality.get(toks[n].lemma) == "hypothetical":
+            found.add("hypothetical")
     for n in nodes:
         kind = lex.modality.get(toks[n].lemma)
         if kind and n != a:
@@ -1006,6 +1015,16 @@ def _modality(toks: list[Token], kids, a: int, chain: list[int]) -> set:
                     found.add(kind)
     if a > 0 and toks[a - 1].lemma == "не" and toks[a - 1].pos != "PROPN":
         found.add("negation")
+    # "если ..., то будут приняты санкции": the act is the consequence of a
+    # condition (a threat); the act inside the "если" clause is only supposed
+    if "condition" in found:
+        found.discard("condition")
+        found.add("hypothetical")
+    for n in chain:
+        for c in kids[n]:
+            if toks[c].rel == "advcl" and any(lex.modality.get(toks[m].lemma) == "condition"
+                                              for m in kids[c]):
+                found.add("condition")
     t = toks[a]
     if t.feats.get("Tense") == "Fut":
         found.add("planned")
@@ -1043,8 +1062,9 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
         # "если ..., то в отношении неё будут приняты санкции": a threat
         threat = True
         mods = mods - {"condition"}
-    if "condition" in mods:
-        mods = mods | {"hypothetical"}
+    # a conditional promise, demand or threat is still said: the condition
+    # only turns sanctions and force into threats
+    mods = mods - {"condition"}
     if "planned" in mods and trig.category in THREAT_OF and "negation" not in mods:
         threat = True           # announced sanctions, force to come
     if "negation" in mods and "hypothetical" not in mods and trig.category == "CONSULT" \
@@ -1228,6 +1248,18 @@ def _event(analysis, index, match: Match, units: list[Unit], state: DocState,
                     and any(toks[k].lemma == "въезд" for k in range(max(0, p - 3), p)):
                 actors.append(u)
                 break
+    if threat and not recipients:
+        # "Если Китай нападет на Тайвань, США введут санкции": the threatened
+        # is the one whose conduct is the condition
+        own = {u.code for u in actors}
+        for n in chain:
+            for c in kids[n]:
+                if toks[c].rel != "advcl":
+                    continue
+                for sc in kids[c]:
+                    if toks[sc].rel.startswith("nsubj"):
+                        recipients += [u for u in units if not u.absorbed and u.code not in own
+                                       and _head_of(toks, u.start, u.stop) == sc]
     if threat and not actors:
         # "Чиновник заметил, что ... будут приняты санкции": whoever announces it
         for u in units:
