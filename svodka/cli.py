@@ -482,7 +482,7 @@ def cmd_eval_factru_facts(args) -> int:
 
 
 def cmd_eval_events(args) -> int:
-    from .evaluate.events_run import run_events_eval
+    from .evaluate.events import run_events_eval
     return run_events_eval(Path(args.gold), Path(args.texts), dump=args.dump,
                            errors=args.errors, as_json=args.json)
 
