@@ -166,7 +166,7 @@ def test_reprints_are_one_story_with_events_counted_once(tmp_path):
             _analysis("b_reprint", "16.05.2024\n" + edited + "\nИсточник: РИА Новости",
                       source="lenta.ru"),
             _analysis("c_credited", STORY + " Об этом сообщает РИА Новости.",
-                      source="news.mail.ru", original_source="ria.ru"),
+                      source="news.mail.ru", original_source="РИА Новости"),
             _analysis("d_other", OTHER, source="tass.ru"),
         ])
     summary = assign_stories(str(tmp_path / "kb.db"))
@@ -174,7 +174,7 @@ def test_reprints_are_one_story_with_events_counted_once(tmp_path):
     assert summary["reprinted_documents"] == 3
     (story,) = reprinted_stories(str(tmp_path / "kb.db"))
     assert story["story_id"] == "a_story" and story["documents"] == 3
-    assert story["sources"] == 2                # mail.ru only reprints RIA
+    assert story["sources"] == 2                # mail.ru only reprints RIA (ria.ru)
     import sqlite3
     db = sqlite3.connect(tmp_path / "kb.db")
     rows = db.execute("SELECT story_id, category, actors, recipients, reports, sources "

@@ -14,7 +14,10 @@ one row per story, category, actor and recipient countries, with the
 number of reports and of independent sources). A source is independent
 when it is a different origin: the site a reprint credits
 (``original_source``) when known, else the site that published it, else
-the document itself.
+the document itself. Sites are named by domain (``ria.ru``) and credits by
+name (``РИА Новости``): the table ``source_aliases`` maps both spellings of
+the main Russian media to one origin, so a reprint crediting RIA and RIA's
+own copy count as one source.
 """
 from __future__ import annotations
 
@@ -28,17 +31,48 @@ DEFAULT_THRESHOLD = 0.5
 
 _WORD = re.compile(r"\w+")
 
+# One origin, its domains and the names it is credited by.
+MEDIA = {
+    "ria": ["ria.ru", "РИА Новости", "РИА «Новости»", 'РИА "Новости"', "RIA Novosti"],
+    "tass": ["tass.ru", "ТАСС", "ИТАР-ТАСС", "TASS"],
+    "interfax": ["interfax.ru", "Интерфакс", "Interfax"],
+    "rbc": ["rbc.ru", "РБК", "RBC"],
+    "kommersant": ["kommersant.ru", "Коммерсантъ", "Коммерсант", "Kommersant"],
+    "lenta": ["lenta.ru", "Лента.ру", "Лента.Ру"],
+    "izvestia": ["iz.ru", "Известия"],
+    "rg": ["rg.ru", "Российская газета", "РГ"],
+    "vedomosti": ["vedomosti.ru", "Ведомости"],
+    "newsru": ["newsru.com", "NEWSru", "NEWSru.com"],
+    "mail": ["news.mail.ru", "Новости Mail.ru"],
+    "regnum": ["regnum.ru", "REGNUM", "ИА REGNUM"],
+    "rt": ["russian.rt.com", "rt.com", "RT"],
+    "gazeta": ["gazeta.ru", "Газета.Ru", "Газета.ру"],
+    "fontanka": ["fontanka.ru", "Фонтанка"],
+}
+
+# The origin of a document: its credited source, else its site, else itself;
+# ASCII names (domains) compared in lower case, without "www.".
+_ORIGIN = """coalesce(
+    (SELECT a.origin FROM source_aliases a WHERE a.alias = lower(replace(d.original_source, 'www.', ''))),
+    lower(replace(d.original_source, 'www.', '')),
+    (SELECT a.origin FROM source_aliases a WHERE a.alias = lower(replace(d.source, 'www.', ''))),
+    lower(replace(d.source, 'www.', '')),
+    d.id)"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS story_members (
     doc_id TEXT PRIMARY KEY, story_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
-CREATE VIEW IF NOT EXISTS stories AS
+CREATE TABLE IF NOT EXISTS source_aliases (alias TEXT PRIMARY KEY, origin TEXT NOT NULL);
+DROP VIEW IF EXISTS stories;
+DROP VIEW IF EXISTS story_events;
+CREATE VIEW stories AS
     SELECT coalesce(m.story_id, d.id) AS story_id, count(*) AS documents,
-           count(DISTINCT coalesce(d.original_source, d.source, d.id)) AS sources,
+           count(DISTINCT ORIGIN) AS sources,
            min(d.published) AS first_published, group_concat(d.id, ' ') AS doc_ids
     FROM documents d LEFT JOIN story_members m ON m.doc_id = d.id
     GROUP BY 1;
-CREATE VIEW IF NOT EXISTS story_events AS
+CREATE VIEW story_events AS
     WITH keyed AS (
         SELECT coalesce(m.story_id, e.doc_id) AS story_id, e.doc_id, e.idx, e.category,
                e.quad, e.date,
@@ -50,14 +84,14 @@ CREATE VIEW IF NOT EXISTS story_events AS
                    SELECT DISTINCT coalesce(p.country, p.entity_name) AS c FROM event_parties p
                    WHERE p.doc_id = e.doc_id AND p.event_idx = e.idx AND p.role = 'recipient'
                    ORDER BY c)), '') AS recipients,
-               coalesce(d.original_source, d.source, d.id) AS origin
+               ORIGIN AS origin
         FROM events e JOIN documents d ON d.id = e.doc_id
         LEFT JOIN story_members m ON m.doc_id = e.doc_id)
     SELECT story_id, category, actors, recipients, min(quad) AS quad, min(date) AS date,
            count(*) AS reports, count(DISTINCT doc_id) AS documents,
            count(DISTINCT origin) AS sources, min(doc_id) AS first_doc
     FROM keyed GROUP BY story_id, category, actors, recipients;
-"""
+""".replace("ORIGIN", _ORIGIN)
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -113,7 +147,14 @@ def group(texts: Iterable[tuple[str, str]], threshold: float = DEFAULT_THRESHOLD
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:
+    """This module's table, aliases and views (views recreated: always current)."""
     db.executescript(SCHEMA)
+    # SQLite's lower() folds ASCII letters only: fold the aliases the same way
+    aliases = [("".join(c.lower() if c.isascii() else c for c in alias), origin)
+               for origin, names in MEDIA.items() for alias in names]
+    with db:
+        db.execute("DELETE FROM source_aliases")
+        db.executemany("INSERT OR REPLACE INTO source_aliases VALUES (?, ?)", aliases)
 
 
 def bodies(db: sqlite3.Connection) -> Iterator[tuple[str, str]]:
