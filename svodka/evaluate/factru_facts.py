@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import factru
-from .factru_ner import read_documents
+from .factru_ner import open_set
 from ..model import Analysis, Rejection
 
 FACT_TYPES = ("Occupation", "Meeting", "Deal", "Ownership")
@@ -25,12 +25,8 @@ def run_factru_facts(dir: Path, out: Optional[Path], as_json: bool) -> int:
     from ..extract.factru import task3_facts
     from ..pipeline import Pipeline
     set_dir = Path(dir)
-    if not set_dir.is_dir():
-        print(f"svodka: {set_dir}: not a folder", file=sys.stderr)
-        return 2
-    documents = read_documents(set_dir)
-    if not documents:
-        print(f"svodka: {set_dir}: no book_N.txt documents", file=sys.stderr)
+    documents = open_set(set_dir)
+    if documents is None:
         return 2
     ids = [d.id for d in documents]
     answers: dict[str, list] = {i: [] for i in ids}

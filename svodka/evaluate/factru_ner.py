@@ -35,6 +35,19 @@ def read_documents(set_dir: Path) -> list[Document]:
     return documents
 
 
+def open_set(set_dir: Path) -> Optional[list[Document]]:
+    """The documents of a FactRuEval set folder, or None after saying on
+    stderr why there are none."""
+    if not set_dir.is_dir():
+        print(f"svodka: {set_dir}: not a folder", file=sys.stderr)
+        return None
+    documents = read_documents(set_dir)
+    if not documents:
+        print(f"svodka: {set_dir}: no book_N.txt documents", file=sys.stderr)
+        return None
+    return documents
+
+
 def task1_answers(analysis: Analysis) -> list[tuple[str, int, int]]:
     """(TYPE, start, length) of the mentions of one analysed document."""
     return [(m.type, m.start, m.stop - m.start) for m in analysis.mentions
@@ -67,12 +80,8 @@ def analyse(documents: list[Document]) -> tuple[dict, dict, list[Rejection]]:
 
 def run_factru_ner(dir: Path, out: Optional[Path], as_json: bool) -> int:
     set_dir = Path(dir)
-    if not set_dir.is_dir():
-        print(f"svodka: {set_dir}: not a folder", file=sys.stderr)
-        return 2
-    documents = read_documents(set_dir)
-    if not documents:
-        print(f"svodka: {set_dir}: no book_N.txt documents", file=sys.stderr)
+    documents = open_set(set_dir)
+    if documents is None:
         return 2
     ids = [d.id for d in documents]
     ours, natasha, rejected = analyse(documents)
