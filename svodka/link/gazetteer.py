@@ -58,6 +58,8 @@ class _Gazetteer:
         self.adjectives: dict[str, str] = {}  # adjective lemma -> ISO3
         self.combining: dict[str, str] = {}   # "российско", "американо" -> ISO3
         self.first_lemmas: set[str] = set()   # first lemma of every key (scan filter)
+        self.abbr_prefixes: set[str] = {""}   # every prefix of every abbreviation (scan filter)
+        self.starts: dict[str, bool] = {}     # word -> its lemmas may begin a key (memo)
         self.max_words = 1
         self.designators = {row["lemma"] for row in _rows("place_designators.tsv")}
         staged: dict[str, dict[str, Place]] = {kind: {} for kind in PRIORITY}
@@ -101,6 +103,9 @@ class _Gazetteer:
         self.by_code.setdefault(place.code, place)
         for abbr in _split(row.get("abbr", "")):
             self.by_abbr.setdefault(abbr, place)
+            # _lookup joins words with "" as well as " ", so a first word
+            # may be any prefix of an abbreviation ("ОПЕК" of "ОПЕК+")
+            self.abbr_prefixes.update(abbr[:n] for n in range(1, len(abbr) + 1))
             self.max_words = max(self.max_words, len(abbr.split()))
         for k in _split(row["keys"]):
             # within one kind the first (most important) entry keeps a key
@@ -182,6 +187,12 @@ def resolve(words: list[str]) -> Optional[Place]:
     ``["Кубе"]`` -> Куба, ``["Соединенных", "Штатов"]`` -> США,
     ``["РК"]`` -> Казахстан, ``["городе", "Сочи"]`` -> Сочи (RUS).
     """
+    # the same names recur within and across documents; Place is immutable
+    return _resolve_cached(tuple(words))
+
+
+@lru_cache(maxsize=50_000)
+def _resolve_cached(words: tuple[str, ...]) -> Optional[Place]:
     words = [w for w in words if w.strip()]
     place = _lookup(words, scanning=False)
     if place is None:           # «Куба», "Кубы." : quotes and stops around a name
@@ -211,6 +222,28 @@ def _scan_cached(words: tuple[str, ...]) -> Optional[Place]:
     return _lookup(list(words), scanning=True)
 
 
+def _may_start(g: _Gazetteer, tokens: list[str], i: int) -> bool:
+    """Whether a scan for a name can succeed at ``tokens[i]``. The two ways
+    _lookup(scanning=True) can find anything are an abbreviation (which
+    must begin with the word) and a capitalised key (some word of the
+    window capitalised) whose first lemma is one of the word's lemmas.
+    Most words of a sentence are neither, so this rejects them with a dict
+    lookup instead of one _lookup per name length, and asks pymorphy only
+    for words with a capital nearby."""
+    word = tokens[i]
+    if word in g.abbr_prefixes:
+        return True
+    if not any(w[:1].isupper() for w in tokens[i:i + g.max_words]):
+        return False
+    ok = g.starts.get(word)
+    if ok is None:
+        ok = not g.first_lemmas.isdisjoint(lemmas(word))
+        if len(g.starts) >= 200_000:    # bounded, like the lemma caches, on long runs
+            g.starts.clear()
+        g.starts[word] = ok
+    return ok
+
+
 def find_places(tokens: list[str]) -> list[tuple[int, int, Place]]:
     """Gazetteer names in a sentence's tokens, longest match first, left to
     right, not overlapping: ``(start, stop, place)`` with ``tokens[start:stop]``
@@ -221,6 +254,9 @@ def find_places(tokens: list[str]) -> list[tuple[int, int, Place]]:
     found = []
     i = 0
     while i < len(tokens):
+        if not _may_start(g, tokens, i):
+            i += 1
+            continue
         for n in range(min(g.max_words, len(tokens) - i), 0, -1):
             place = _scan_cached(tuple(tokens[i:i + n]))
             if place is not None:
