@@ -296,11 +296,23 @@ class Unit:
         return self.kind == "person"
 
 
+_TOKEN_KEYS: dict[tuple, set] = {}
+
+
 def _token_keys(token: Token) -> set:
-    from .lemma import lemmas
-    keys = {token.lemma, _norm(token.text)}
-    if token.text[:1].isalpha():
-        keys.update(lemmas(token.text))
+    """The lexicon keys a token can stand for. Shared between calls and not
+    to be mutated: the same words recur across sentences and documents, and
+    the set depends on nothing but the token's text and lemma."""
+    memo = (token.text, token.lemma)
+    keys = _TOKEN_KEYS.get(memo)
+    if keys is None:
+        from .lemma import lemmas
+        keys = {token.lemma, _norm(token.text)}
+        if token.text[:1].isalpha():
+            keys.update(lemmas(token.text))
+        if len(_TOKEN_KEYS) >= 200_000:     # bounded, like the lemma caches, on long runs
+            _TOKEN_KEYS.clear()
+        _TOKEN_KEYS[memo] = keys
     return keys
 
 
@@ -573,12 +585,15 @@ def _scan(toks: list[Token], i: int, j: int, lex: "Lexicon", whole: bool = False
     be exactly the name, otherwise any name inside the run."""
     starts = [i] if whole else range(i, j)
     for s in starts:
+        if lex.first_words.isdisjoint(_token_keys(toks[s])):
+            # no name starts here: only a one-word abbreviation can
+            if (j == s + 1 or not whole) and toks[s].text in lex.abbrs:
+                return lex.abbrs[toks[s].text]
+            continue
         for e in ([j] if whole else range(j, s, -1)):
             words = toks[s:e]
             if e - s == 1 and words[0].text in lex.abbrs:
                 return lex.abbrs[words[0].text]
-            if not (_token_keys(words[0]) & lex.first_words):
-                continue
             for combo in _combos([_token_keys(t) for t in words]):
                 hit = lex.names.get(combo)
                 if hit is not None:
