@@ -16,7 +16,6 @@ import re
 import sys
 import re
 import threading
-from functools import lru_cache
 from typing import Iterable, Sequence
 
 from razdel import sentenize, tokenize
@@ -80,15 +79,21 @@ class NLP:
         for model in (self.morph_tagger, self.syntax_parser, self.ner_tagger):
             model.batch_size = batch_size
         self.vocab = MorphVocab()
-        self._lemmatize = lru_cache(maxsize=200_000)(self._lemmatize_uncached)
+        self._lemmas: dict[tuple, str] = {}
 
     # -- lemmas -----------------------------------------------------------
-    def _lemmatize_uncached(self, word: str, pos: str, feats: tuple) -> str:
-        lemma = self.vocab.lemmatize(word, pos, dict(feats))
-        return lemma.lower().replace("ё", "е")
-
     def lemmatize(self, word: str, pos: str, feats: dict[str, str]) -> str:
-        return self._lemmatize(word, pos, tuple(sorted(feats.items())))
+        # Memoised on the feats in their given order, not sorted: the tagger
+        # writes them in a fixed order, and natasha compares feats as dicts,
+        # so an order never seen before costs a lookup, never another lemma.
+        memo = (word, pos, tuple(feats.items()))
+        lemma = self._lemmas.get(memo)
+        if lemma is None:
+            lemma = self.vocab.lemmatize(word, pos, feats).lower().replace("ё", "е")
+            if len(self._lemmas) >= 200_000:    # bounded on long runs
+                self._lemmas.clear()
+            self._lemmas[memo] = lemma
+        return lemma
 
     # -- the batch step ---------------------------------------------------
     def annotate(self, documents: Sequence[Document]) -> list[Analysis]:
