@@ -19,6 +19,8 @@ from typing import Iterable, Optional, Sequence
 
 from yargy import Parser
 from yargy.morph import Form, Grams
+from yargy.predicates.bank import DictionaryPredicate
+from yargy.rule.bnf import is_rule
 from yargy.span import Span as YSpan
 from yargy.tagger import Tagger
 from yargy.token import MorphTagToken
@@ -94,7 +96,10 @@ def _type(text: str) -> str:
 
 
 class SentenceTokenizer(Tokenizer):
-    """Takes a list of svodka Tokens, not a string."""
+    """Converts svodka Tokens to yargy tokens (:meth:`token`); as the parser's
+    tokenizer it passes on tokens :class:`Grammar` has already converted."""
+
+    CACHE = 200_000     # converted words kept; cleared when full
 
     def __init__(self, prefixes: Sequence[str] = ()):
         super().__init__()
@@ -102,39 +107,117 @@ class SentenceTokenizer(Tokenizer):
         # "экс-президента" also reads as "президента"
         self.prefixes = tuple(p + "-" for p in prefixes)
         self.types = self.types | {"RU", "LATIN", "INT", "PUNCT", "OTHER"}
+        # (text, lemma, pos, feats) -> (type, forms): the forms depend on
+        # nothing else, and converting (pymorphy lemmas, grammemes) cost as
+        # much as a third of the parsing when every findall call redid it
+        self._cache: dict[tuple, tuple[str, list[Form]]] = {}
 
-    def __call__(self, tokens: Sequence[Token]):  # type: ignore[override]
-        for index, token in enumerate(tokens):
-            text = token.text
-            main = (token.lemma or text).lower().replace("ё", "е")
-            g = Grams(frozenset(grams(token)))
-            forms = [Form(main, g)]
-            if _type(text) == "RU":
-                for other in lemmas(text):
-                    if other != main:
+    def _convert(self, token: Token) -> tuple[str, list[Form]]:
+        key = (token.text, token.lemma, token.pos, tuple(token.feats.items()))
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        text = token.text
+        main = (token.lemma or text).lower().replace("ё", "е")
+        g = Grams(frozenset(grams(token)))
+        forms = [Form(main, g)]
+        kind = _type(text)
+        if kind == "RU":
+            for other in lemmas(text):
+                if other != main:
+                    forms.append(Form(other, g))
+            lower = text.lower()
+            for prefix in self.prefixes:
+                if lower.startswith(prefix) and len(lower) > len(prefix):
+                    for other in lemmas(text[len(prefix):]):
                         forms.append(Form(other, g))
-                lower = text.lower()
-                for prefix in self.prefixes:
-                    if lower.startswith(prefix) and len(lower) > len(prefix):
-                        for other in lemmas(text[len(prefix):]):
-                            forms.append(Form(other, g))
-            yield MorphTagToken(text, YSpan(index, index + 1), _type(text), "O", forms)
+        if len(self._cache) >= self.CACHE:
+            self._cache.clear()
+        self._cache[key] = (kind, forms)
+        return kind, forms
+
+    def token(self, token: Token, index: int, tag: str = "O") -> MorphTagToken:
+        """The yargy token of a svodka token at ``index`` (its span) with
+        its NER tag. yargy never changes a token's forms in place (it
+        constrains copies), so tokens share the cached list."""
+        kind, forms = self._convert(token)
+        return MorphTagToken(token.text, YSpan(index, index + 1), kind, tag, forms)
+
+    def __call__(self, tokens):  # type: ignore[override]
+        return iter(tokens)
 
 
 class MentionTagger(Tagger):
+    """The tags are set when :class:`Grammar` converts the tokens; this only
+    tells yargy's ``tag()`` predicates which tags exist."""
     tags = TAGS
 
-    def __init__(self, tags: Sequence[str]):
-        self.sequence = tags
-
     def __call__(self, tokens):
-        for token in tokens:
-            index = token.span.start
-            tag = self.sequence[index] if index < len(self.sequence) else "O"
-            yield MorphTagToken(token.value, token.span, token.type, tag, token.forms)
+        return iter(tokens)
 
     def check_tag(self, tag):
         return tag in TAGS
+
+
+def _edge_predicates(start, last: bool = False) -> list:
+    """The predicates the first (``last``: the last) token of any match of a
+    BNF start rule must satisfy: the FIRST (LAST) set, nullable rules (the
+    empty alternative of ``optional()``) seen through."""
+    rules, stack = {}, [start]
+    while stack:
+        r = stack.pop()
+        if id(r) in rules:
+            continue
+        rules[id(r)] = r
+        stack.extend(t for p in r.productions for t in p.terms if is_rule(t))
+    nullable: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for i, r in rules.items():
+            if i not in nullable and any(all(is_rule(t) and id(t) in nullable for t in p.terms)
+                                         for p in r.productions):
+                nullable.add(i)
+                changed = True
+    edges: dict[int, dict[int, object]] = {i: {} for i in rules}
+    changed = True
+    while changed:
+        changed = False
+        for i, r in rules.items():
+            for p in r.productions:
+                for t in (reversed(p.terms) if last else p.terms):
+                    if is_rule(t):
+                        new = edges[id(t)].keys() - edges[i].keys()
+                        for k in new:
+                            edges[i][k] = edges[id(t)][k]
+                        changed |= bool(new)
+                        if id(t) in nullable:
+                            continue
+                    elif id(t) not in edges[i]:
+                        edges[i][id(t)] = t
+                        changed = True
+                    break
+    return list(edges[id(start)].values())
+
+
+class _Edge:
+    """One test for "may a match begin (end) with this token": the FIRST or
+    LAST predicates, the dictionary ones merged into one set look-up."""
+
+    def __init__(self, predicates):
+        self.words: set[str] = set()
+        self.others = []
+        for p in predicates:
+            if isinstance(p, DictionaryPredicate):
+                self.words |= set(p.value)
+            else:
+                self.others.append(p)
+
+    def __call__(self, token) -> bool:
+        words = self.words
+        if words and any(f.normalized in words for f in token.forms):
+            return True
+        return any(p(token) for p in self.others)
 
 
 def mention_tags(sentence: Sentence, mentions: Iterable[Mention]) -> list[str]:
@@ -166,14 +249,38 @@ class Grammar:
 
     Very long sentences are parsed in overlapping windows, so a 5,000-token
     "sentence" costs linear time and every match of up to ``WINDOW - OVERLAP``
-    tokens is still found."""
+    tokens is still found.
+
+    The parser only sees the part of a window from the first token a match
+    may begin with to the last one a match may end with (the FIRST and LAST
+    sets of the compiled rule; derived from the grammar, hence from the
+    lexicons it is built from). The results are the same as over the whole
+    window: before the first such token no parser state outlives its own
+    column, so the chart from there on is the same, state for state and in
+    the same order; the columns after the last one hold no complete match
+    and cannot change the columns before them. A window with no such token
+    is not parsed at all."""
 
     WINDOW = 120
     OVERLAP = 40
 
     def __init__(self, rule, prefixes: Sequence[str] = ()):
-        self.tagger = MentionTagger([])
-        self.parser = Parser(rule, tokenizer=SentenceTokenizer(prefixes), tagger=self.tagger)
+        self.tokenizer = SentenceTokenizer(prefixes)
+        self.tagger = MentionTagger()
+        self.parser = Parser(rule, tokenizer=self.tokenizer, tagger=self.tagger)
+        self.first = _Edge(_edge_predicates(self.parser.rule))
+        self.last = _Edge(_edge_predicates(self.parser.rule, last=True))
+
+    def _tokens(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int):
+        n = len(tags)
+        return [self.tokenizer.token(tokens[i], i - start, tags[i] if i < n else "O")
+                for i in range(start, stop)]
+
+    def may_start(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int) -> bool:
+        """Whether a match may begin at one of the tokens start..stop-1 (a
+        cheap test before :meth:`findall` where only such matches count)."""
+        stop = min(stop, len(tokens))
+        return any(self.first(t) for t in self._tokens(tokens, tags, max(0, start), stop))
 
     def findall(self, tokens: Sequence[Token], tags: Sequence[str],
                 windows: Optional[Sequence[tuple[int, int]]] = None):
@@ -196,9 +303,13 @@ class Grammar:
             offset = r_start
             while True:
                 end = min(r_stop, offset + self.WINDOW)
-                window = tokens[offset:end]
-                self.tagger.sequence = list(tags[offset:end])
-                for match in self.parser.findall(list(window)):
+                # spans relative to the window's start, as before trimming
+                window = self._tokens(tokens, tags, offset, end)
+                lo = next((i for i, t in enumerate(window) if self.first(t)), len(window))
+                hi = next((i + 1 for i in range(len(window) - 1, lo - 1, -1)
+                           if self.last(window[i])), lo)
+                matches = self.parser.findall(window[lo:hi]) if lo < hi else ()
+                for match in matches:
                     start, stop = match.span.start + offset, match.span.stop + offset
                     if (start, stop) not in seen:
                         seen.add((start, stop))

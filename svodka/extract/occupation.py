@@ -384,10 +384,12 @@ def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple
 def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupation]:
     """Occupation candidates of every sentence that mentions a person."""
     out = []
+    # the person mentions, listed once per document for _coreferent
+    persons = [i for i, m in enumerate(analysis.mentions) if m.type == PER]
     for s_index in range(len(analysis.sentences)):
         mentions = by_sentence.get(s_index, [])
         if not any(analysis.mentions[m].type == PER for m in mentions):
-            out.extend(_coreferent(analysis, s_index, mentions))
+            out.extend(_coreferent(analysis, s_index, mentions, persons))
             continue
         sentence = analysis.sentences[s_index]
         if not sentence.tokens:
@@ -412,7 +414,8 @@ def find(analysis: Analysis, by_sentence: dict[int, list[int]]) -> list[Occupati
 COREF_DISTANCE = 2   # sentences back that a title alone may point to
 
 
-def _coreferent(analysis: Analysis, s_index: int, mentions: list[int]) -> list[Occupation]:
+def _coreferent(analysis: Analysis, s_index: int, mentions: list[int],
+                persons: Optional[list[int]] = None) -> list[Occupation]:
     """A title with its place as the subject of a sentence that names no one
     ("глава израильского правительства крайне непоследователен") speaks of
     the person named last, if one was named in the sentences just before."""
@@ -424,8 +427,11 @@ def _coreferent(analysis: Analysis, s_index: int, mentions: list[int]) -> list[O
     if not hits:
         return []
     start = sentence.start
-    persons = [i for i, m in enumerate(analysis.mentions) if m.type == PER and m.stop <= start
-               and 0 <= m.sentence and s_index - m.sentence <= COREF_DISTANCE]
+    if persons is None:
+        persons = [i for i, m in enumerate(analysis.mentions) if m.type == PER]
+    persons = [i for i in persons if analysis.mentions[i].stop <= start
+               and 0 <= analysis.mentions[i].sentence
+               and s_index - analysis.mentions[i].sentence <= COREF_DISTANCE]
     if not persons:
         return []
     tags = mention_tags(sentence, [analysis.mentions[m] for m in mentions])

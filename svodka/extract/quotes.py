@@ -368,6 +368,8 @@ def _indirect(analysis: Analysis, resolver: Resolver, sentence: Sentence, tags: 
     verbs = [i for i, t in enumerate(tokens) if common.token_lemmas(t) & _verb_lemmas()]
     windows = {"according": [(0, 16)], "as": [(0, 16)], "that": around(verbs, 12, 3)}
     for name in ("according", "as", "that"):
+        if name in ("according", "as") and not g[name].may_start(tokens, tags, 0, 3):
+            continue    # only a match in the first three tokens counts (below)
         for start, stop, match, offset in g[name].findall(tokens, tags, windows[name]):
             parts = leaves(match, offset)
             if name == "according" and start > 2:
