@@ -39,7 +39,9 @@ site, an agency of the data file or a name after a medium noun ("газета
 """
 from __future__ import annotations
 
+import re
 import sys
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,9 +49,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.pipelines import morph_pipeline, pipeline
+from yargy.pipelines import PipelineBNFRule, morph_pipeline, pipeline
 from yargy.predicates import caseless, eq, gram, in_, is_capitalized, normalized, true
 from yargy.predicates import type as token_type
+from yargy.predicates.bank import DictionaryPredicate
+from yargy.rule.bnf import is_rule
 from yargy.span import Span as YargySpan
 from yargy.token import Token as YargyToken
 from yargy.tokenizer import MorphTokenizer, Tokenizer
@@ -311,6 +315,10 @@ class Grammars:
     agencies: dict[str, str]        # agency rule label -> canonical name
     sites: dict[str, str]           # agencies named by their site ("лента.ру") -> canonical name
     first_words: Optional[frozenset]
+    # Where a credit can start, and how far it can reach: see _credit_windows.
+    credit_starts: Optional[list[tuple]]
+    credit_span: int
+    lead_forms: Optional[frozenset]
 
 
 @lru_cache(maxsize=1)
@@ -348,8 +356,9 @@ def grammars() -> Grammars:
                                         capitalized_name).named(NAME_LABEL))
         return or_(rule(opening, site, closing), agency, named_medium).named(SOURCE_LABEL)
 
-    # The credit grammar runs over whole bodies; a morph_pipeline lets the
-    # parser start a match only at a word of the lead, which keeps it fast.
+    # A morph_pipeline lets the parser start a match only at a word of the
+    # lead, which keeps it fast, and lets the search parse only windows
+    # around such words (_credit_windows).
     def lead(kind: str):
         return morph_pipeline([entry.pattern.replace("<", "").replace(">", "")
                                for entry in patterns if entry.kind == kind])
@@ -364,8 +373,12 @@ def grammars() -> Grammars:
     sites = {entry.pattern.lower(): entry.value or entry.pattern
              for entry in patterns if entry.kind == "agency" and _is_site_pattern(tokenizer, entry.pattern)}
     first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
+    credit_parser = Parser(credit, tokenizer=tokenizer)
+    credit_starts = _pipeline_keys(credit_parser.rule)
+    credit_span = _match_lengths(credit_parser.rule, {})[1]
+    lead_forms = _lead_forms(tokenizer, credit_starts) if credit_starts is not None else None
     return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
-                    Parser(credit, tokenizer=tokenizer), agencies, sites, first_words)
+                    credit_parser, agencies, sites, first_words, credit_starts, credit_span, lead_forms)
 
 
 def _is_site_pattern(tokenizer: Tokenizer, pattern: str) -> bool:
@@ -383,6 +396,151 @@ def _first_words(tokenizer: Tokenizer, entries: list[FurniturePattern]) -> Optio
             return None
         words.add(_words(tokenizer, entry.pattern)[0].value.lower())
     return frozenset(words)
+
+
+# ----------------------------------------------------------------------------
+# Where a credit can start
+#
+# Parsing a whole body with the credit grammar is slow: the tokenizer has
+# pymorphy2 analyse every word, and the Earley parser predicts the grammar at
+# every token. Yet every alternative of the grammar begins with a pipeline (a
+# credit verb, "по данным", "/", "—"), so a match can only start where the
+# words of a pipeline key stand, and it covers a bounded number of tokens.
+# The search finds those starts with the plain (non-morphological) tokenizer
+# and parses only windows around them (_credit_windows). Both facts are read
+# off the compiled grammar, so the windows stay right when the data file or
+# the grammar changes; where they cannot be read, the whole paragraph is
+# parsed as before.
+
+def _pipeline_keys(rule) -> Optional[list[tuple]]:
+    """The keys (tuples of token predicates) of the pipelines that every match
+    of a compiled ``rule`` begins with; None when a match might begin
+    another way."""
+    if isinstance(rule, PipelineBNFRule):
+        return [tuple(production.terms) for production in rule.productions]
+    keys = []
+    for production in rule.productions:
+        first = production.terms[0] if production.terms else None
+        # A first term that can match no tokens would let the second one start the match.
+        if first is None or not is_rule(first) or _match_lengths(first, {})[0] == 0:
+            return None
+        first_keys = _pipeline_keys(first)
+        if first_keys is None:
+            return None
+        keys.extend(first_keys)
+    return keys
+
+
+def _match_lengths(rule, memo: dict) -> tuple[int, int]:
+    """Fewest and most tokens a compiled rule can cover. Bounded repetitions
+    compile to nested finite rules, so the grammar has no cycles to follow."""
+    if id(rule) not in memo:
+        lengths = []
+        for production in rule.productions:
+            terms = [_match_lengths(term, memo) if is_rule(term) else (1, 1) for term in production.terms]
+            lengths.append((sum(low for low, _ in terms), sum(high for _, high in terms)))
+        memo[id(rule)] = (min(low for low, _ in lengths), max(high for _, high in lengths)) if lengths else (0, 0)
+    return memo[id(rule)]
+
+
+def _lead_forms(tokenizer: SiteTokenizer, keys: list[tuple]) -> Optional[frozenset]:
+    """Every dictionary form (ё written е) of the lemmas that the morph
+    pipeline keys ask for: "сообщает", "передал", "данным" ... Any lexeme
+    whose normal form is a lemma has the lemma among its forms, so analysing
+    the lemma finds them all. None when a lemma is not a dictionary word."""
+    morph = tokenizer.morph.raw
+    lemmas = {lemma for key in keys for predicate in key
+              if isinstance(predicate, DictionaryPredicate) for lemma in predicate.value}
+    forms = set()
+    for lemma in lemmas:
+        if not morph.word_is_known(lemma):
+            return None
+        for parse in morph.parse(lemma):
+            if parse.normal_form == lemma:
+                forms.update(form.word.replace("ё", "е") for form in parse.lexeme)
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=100_000)
+def _may_be_lead_word(word: str) -> bool:
+    """False when pymorphy2 cannot give ``word`` a lemma that the pipeline
+    keys ask for. A word the dictionary knows gets only its dictionary
+    analyses, and is not a form of those lemmas unless it is in
+    ``lead_forms``; a single letter may be read as an initial, and a word the
+    dictionary does not know is guessed from its ending or a prefix: for
+    those only the analysis tells. A dictionary look-up costs a fraction of an
+    analysis, which is what makes looking for starts cheap."""
+    grammar = grammars()
+    lower = word.lower()
+    if grammar.lead_forms is None or len(lower) == 1 or lower.replace("ё", "е") in grammar.lead_forms:
+        return True
+    return not grammar.tokenizer.morph.raw.word_is_known(lower)
+
+
+def _fits(token, predicate, grammar: Grammars) -> bool:
+    """Whether a plain token satisfies a pipeline key's predicate as the
+    parser's tokenizer would see it. Only a morph pipeline's predicate looks
+    at the lemmas of a Russian word; it gets them only when they may fit."""
+    if isinstance(predicate, DictionaryPredicate) and token.type == "RU":
+        if not _may_be_lead_word(token.value):
+            return False
+        token = token.morphed(grammar.tokenizer.morph(token.value))
+    return predicate(token)
+
+
+@lru_cache(maxsize=100_000)
+def _keys_starting_with(value: str, token_type_: str) -> tuple:
+    """The pipeline keys whose first predicate a token of this text and type
+    fits. Pipeline predicates look at nothing else, and words recur, so
+    caching this spares trying every key at every token."""
+    grammar = grammars()
+    token = YargyToken(value, YargySpan(0, len(value)), token_type_)
+    return tuple(key for key in grammar.credit_starts if _fits(token, key[0], grammar))
+
+
+def _starts_credit(tokens: list, index: int, grammar: Grammars) -> bool:
+    """Whether the words of a pipeline key stand at ``tokens[index]``."""
+    for key in _keys_starting_with(tokens[index].value, tokens[index].type):
+        if index + len(key) <= len(tokens) and all(
+                _fits(tokens[index + offset], predicate, grammar) for offset, predicate in enumerate(key[1:], 1)):
+            return True
+    return False
+
+
+NON_SPACE = re.compile(r"\S+")
+
+
+def _credit_windows(paragraph: str, grammar: Grammars) -> list[tuple[int, int]]:
+    """Character spans of ``paragraph``, in order, that hold every match of
+    the credit grammar in it: from the whitespace before each place a match
+    can start to ``credit_span`` whitespace-separated chunks on, overlapping
+    windows merged.
+
+    Parsing the windows finds exactly the matches that parsing the paragraph
+    finds, in the same order. Cut at whitespace, a window is tokenized as the
+    paragraph is there (a site name holds no space); each chunk holds at
+    least one token, so a window holds every match starting in it whole; and
+    as windows do not overlap, neither do matches of different windows, so
+    choosing the longest matches that do not overlap (``findall``) chooses
+    the same ones window by window. Starts are looked for among the tokens
+    before site names are merged, which may find one inside a site name:
+    that costs a window, and misses nothing."""
+    if grammar.credit_starts is None:
+        return [(0, len(paragraph))]
+    chunks = [found.span() for found in NON_SPACE.finditer(paragraph)]
+    chunk_starts = [start for start, _ in chunks]
+    tokens = _words(grammar.tokenizer, paragraph)
+    windows: list[list[int]] = []    # [first chunk, chunk after the last]
+    for index, token in enumerate(tokens):
+        if not _starts_credit(tokens, index, grammar):
+            continue
+        first = bisect_right(chunk_starts, token.span.start) - 1
+        last = min(first + grammar.credit_span, len(chunks))
+        if windows and first <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], last)
+        else:
+            windows.append([first, last])
+    return [(chunks[first][0], chunks[last - 1][1]) for first, last in windows]
 
 
 def _capitalized_word():
@@ -667,7 +825,8 @@ def find_credited_source(text: str, start: int, stop: int,
     "Интерфакс". Lines that are ``skip`` spans (furniture) do not count.
 
     Paragraph by paragraph, so that the usual credit in the lead ends the
-    search without parsing the rest of a long article."""
+    search without parsing the rest of a long article; and in a paragraph
+    only the windows where a credit can start (:func:`_credit_windows`)."""
     if stop <= start:
         return None
     grammar = grammars()
@@ -680,10 +839,12 @@ def find_credited_source(text: str, start: int, stop: int,
             continue
         paragraph = line.text[:budget]
         budget -= len(paragraph)
-        for match in grammar.credit_parser.findall(paragraph):
-            value = _source_value(paragraph, match, grammar)
-            if value:
-                return value
+        for window_start, window_stop in _credit_windows(paragraph, grammar):
+            window = paragraph[window_start:window_stop]
+            for match in grammar.credit_parser.findall(window):
+                value = _source_value(window, match, grammar)
+                if value:
+                    return value
     return None
 
 
