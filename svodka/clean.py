@@ -316,7 +316,7 @@ class Grammars:
     sites: dict[str, str]           # agencies named by their site ("лента.ру") -> canonical name
     first_words: Optional[frozenset]
     # Where a credit can start, and how far it can reach: see _credit_windows.
-    credit_starts: Optional[list[tuple]]
+    credit_starts: Optional[list[tuple[tuple, Optional[tuple]]]]
     credit_span: int
     lead_forms: Optional[frozenset]
 
@@ -375,8 +375,11 @@ def grammars() -> Grammars:
     first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
     credit_parser = Parser(credit, tokenizer=tokenizer)
     credit_starts = _pipeline_keys(credit_parser.rule)
-    credit_span = _match_lengths(credit_parser.rule, {})[1]
+    credit_span = _longest_match(credit_parser.rule, {})
     lead_forms = _lead_forms(tokenizer, credit_starts) if credit_starts is not None else None
+    # The per-word caches of _credit_windows answer for the grammar built here.
+    for cache in (_may_be_lead_word, _keys_starting_with, _may_follow):
+        cache.cache_clear()
     return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
                     credit_parser, agencies, sites, first_words, credit_starts, credit_span, lead_forms)
 
@@ -405,51 +408,71 @@ def _first_words(tokenizer: Tokenizer, entries: list[FurniturePattern]) -> Optio
 # pymorphy2 analyse every word, and the Earley parser predicts the grammar at
 # every token. Yet every alternative of the grammar begins with a pipeline (a
 # credit verb, "по данным", "/", "—"), so a match can only start where the
-# words of a pipeline key stand, and it covers a bounded number of tokens.
+# words of a pipeline key stand, followed by a word that the rest of the
+# match may begin with ("—" only before an agency), and it covers a bounded
+# number of tokens.
 # The search finds those starts with the plain (non-morphological) tokenizer
 # and parses only windows around them (_credit_windows). Both facts are read
 # off the compiled grammar, so the windows stay right when the data file or
 # the grammar changes; where they cannot be read, the whole paragraph is
 # parsed as before.
 
-def _pipeline_keys(rule) -> Optional[list[tuple]]:
-    """The keys (tuples of token predicates) of the pipelines that every match
-    of a compiled ``rule`` begins with; None when a match might begin
-    another way."""
+def _pipeline_keys(rule, rest: tuple = ()) -> Optional[list[tuple[tuple, Optional[tuple]]]]:
+    """How every match of a compiled ``rule`` begins: (key, follow) pairs,
+    where key is a tuple of token predicates of a pipeline, and follow the
+    predicates one of which the token after the key satisfies (None when
+    nothing need follow). ``rest`` are the terms that follow ``rule`` in the
+    rule that contains it. None when a match might begin another way."""
     if isinstance(rule, PipelineBNFRule):
-        return [tuple(production.terms) for production in rule.productions]
+        follow, nothing_needed = _first_predicates(rest)
+        return [(tuple(production.terms), None if nothing_needed else tuple(follow))
+                for production in rule.productions]
     keys = []
     for production in rule.productions:
         first = production.terms[0] if production.terms else None
         # A first term that can match no tokens would let the second one start the match.
-        if first is None or not is_rule(first) or _match_lengths(first, {})[0] == 0:
+        if first is None or not is_rule(first) or _first_predicates((first,))[1]:
             return None
-        first_keys = _pipeline_keys(first)
+        first_keys = _pipeline_keys(first, tuple(production.terms[1:]) + rest)
         if first_keys is None:
             return None
         keys.extend(first_keys)
     return keys
 
 
-def _match_lengths(rule, memo: dict) -> tuple[int, int]:
-    """Fewest and most tokens a compiled rule can cover. Bounded repetitions
-    compile to nested finite rules, so the grammar has no cycles to follow."""
+def _first_predicates(terms: tuple) -> tuple[list, bool]:
+    """The predicates one of which the first token of a match of ``terms``
+    satisfies, and whether the terms can match no tokens at all."""
+    predicates = []
+    for term in terms:
+        if not is_rule(term):
+            return predicates + [term], False
+        can_be_empty = False
+        for production in term.productions:
+            first, empty = _first_predicates(tuple(production.terms))
+            predicates += first
+            can_be_empty = can_be_empty or empty
+        if not can_be_empty:
+            return predicates, False
+    return predicates, True
+
+
+def _longest_match(rule, memo: dict) -> int:
+    """The most tokens a compiled rule can cover. Bounded repetitions compile
+    to nested finite rules, so the grammar has no cycles to follow."""
     if id(rule) not in memo:
-        lengths = []
-        for production in rule.productions:
-            terms = [_match_lengths(term, memo) if is_rule(term) else (1, 1) for term in production.terms]
-            lengths.append((sum(low for low, _ in terms), sum(high for _, high in terms)))
-        memo[id(rule)] = (min(low for low, _ in lengths), max(high for _, high in lengths)) if lengths else (0, 0)
+        memo[id(rule)] = max((sum(_longest_match(term, memo) if is_rule(term) else 1 for term in production.terms)
+                              for production in rule.productions), default=0)
     return memo[id(rule)]
 
 
-def _lead_forms(tokenizer: SiteTokenizer, keys: list[tuple]) -> Optional[frozenset]:
+def _lead_forms(tokenizer: SiteTokenizer, keys: list[tuple[tuple, Optional[tuple]]]) -> Optional[frozenset]:
     """Every dictionary form (ё written е) of the lemmas that the morph
     pipeline keys ask for: "сообщает", "передал", "данным" ... Any lexeme
     whose normal form is a lemma has the lemma among its forms, so analysing
     the lemma finds them all. None when a lemma is not a dictionary word."""
     morph = tokenizer.morph.raw
-    lemmas = {lemma for key in keys for predicate in key
+    lemmas = {lemma for key, _ in keys for predicate in key
               if isinstance(predicate, DictionaryPredicate) for lemma in predicate.value}
     forms = set()
     for lemma in lemmas:
@@ -489,20 +512,37 @@ def _fits(token, predicate, grammar: Grammars) -> bool:
 
 
 @lru_cache(maxsize=100_000)
-def _keys_starting_with(value: str, token_type_: str) -> tuple:
-    """The pipeline keys whose first predicate a token of this text and type
-    fits. Pipeline predicates look at nothing else, and words recur, so
-    caching this spares trying every key at every token."""
+def _keys_starting_with(value: str, token_type_: str) -> tuple[int, ...]:
+    """Indexes of the ``credit_starts`` whose key's first predicate a token of
+    this text and type fits. Pipeline predicates look at nothing else, and
+    words recur, so caching this spares trying every key at every token."""
     grammar = grammars()
     token = YargyToken(value, YargySpan(0, len(value)), token_type_)
-    return tuple(key for key in grammar.credit_starts if _fits(token, key[0], grammar))
+    return tuple(number for number, (key, _) in enumerate(grammar.credit_starts)
+                 if _fits(token, key[0], grammar))
+
+
+@lru_cache(maxsize=100_000)
+def _may_follow(value: str, token_type_: str, number: int) -> bool:
+    """Whether a token of this text and type may follow the key of
+    ``credit_starts[number]``: "—" starts a credit only before an agency."""
+    grammar = grammars()
+    token = YargyToken(value, YargySpan(0, len(value)), token_type_)
+    if token_type_ == "RU":
+        token = token.morphed(grammar.tokenizer.morph(value))
+    return any(predicate(token) for predicate in grammar.credit_starts[number][1])
 
 
 def _starts_credit(tokens: list, index: int, grammar: Grammars) -> bool:
-    """Whether the words of a pipeline key stand at ``tokens[index]``."""
-    for key in _keys_starting_with(tokens[index].value, tokens[index].type):
-        if index + len(key) <= len(tokens) and all(
+    """Whether the words of a pipeline key stand at ``tokens[index]``, and a
+    token after them that the rest of the match may begin with."""
+    for number in _keys_starting_with(tokens[index].value, tokens[index].type):
+        key, follow = grammar.credit_starts[number]
+        stop = index + len(key)
+        if stop > len(tokens) or not all(
                 _fits(tokens[index + offset], predicate, grammar) for offset, predicate in enumerate(key[1:], 1)):
+            continue
+        if follow is None or (stop < len(tokens) and _may_follow(tokens[stop].value, tokens[stop].type, number)):
             return True
     return False
 
@@ -523,13 +563,12 @@ def _credit_windows(paragraph: str, grammar: Grammars) -> list[tuple[int, int]]:
     as windows do not overlap, neither do matches of different windows, so
     choosing the longest matches that do not overlap (``findall``) chooses
     the same ones window by window. Starts are looked for among the tokens
-    before site names are merged, which may find one inside a site name:
-    that costs a window, and misses nothing."""
+    the parser sees, site names merged, only without their analyses."""
     if grammar.credit_starts is None:
         return [(0, len(paragraph))]
     chunks = [found.span() for found in NON_SPACE.finditer(paragraph)]
     chunk_starts = [start for start, _ in chunks]
-    tokens = _words(grammar.tokenizer, paragraph)
+    tokens = merge_sites(paragraph, _words(grammar.tokenizer, paragraph))
     windows: list[list[int]] = []    # [first chunk, chunk after the last]
     for index, token in enumerate(tokens):
         if not _starts_credit(tokens, index, grammar):
