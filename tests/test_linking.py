@@ -34,16 +34,8 @@ def code_of(place: Place | None) -> tuple[str, str]:
 
 
 def load_cases() -> list[dict[str, str]]:
-    rows, header = [], None
-    for line in CASES.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        rows.append(dict(zip(header, cells)))
-    return rows
+    from svodka.link.gazetteer import read_table
+    return read_table(CASES.read_text(encoding="utf-8"))
 
 
 # -- the one lemma function -------------------------------------------------

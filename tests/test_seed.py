@@ -130,15 +130,8 @@ def test_cooperation_areas_map_to_event_contexts(seed):
 
 # -- events -------------------------------------------------------------------
 def tuples(analysis):
-    out = set()
-    for e in analysis.events:
-        actors = frozenset(a.country for a in e.actors)
-        recipients = frozenset(a.country for a in e.recipients)
-        if e.category == "CONSULT" or not recipients:
-            out.add((e.category, actors | recipients, frozenset()))
-        else:
-            out.add((e.category, actors, recipients))
-    return out
+    from svodka.evaluate.events import event_tuple
+    return {event_tuple(e.plover(SEED_ID)) for e in analysis.events}
 
 
 def test_event_tuples(seed):

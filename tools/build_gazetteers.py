@@ -30,6 +30,7 @@ import razdel
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from svodka.lemma import _analyzer, key, lemmas  # noqa: E402  (one lemma function, shared)
+from svodka.link.gazetteer import read_table  # noqa: E402  (one table reader, shared)
 
 CURATED = ROOT / "tools" / "curated"
 DATA = ROOT / "svodka" / "data"
@@ -137,18 +138,7 @@ def keyed(names: list[str]) -> tuple[list[str], list[str]]:
 
 
 def read_curated(path: Path) -> list[dict[str, str]]:
-    rows = []
-    header = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        cells += [""] * (len(header) - len(cells))
-        rows.append(dict(zip(header, (c.strip() for c in cells))))
-    return rows
+    return read_table(path.read_text(encoding="utf-8"))
 
 
 def split(cell: str) -> list[str]:

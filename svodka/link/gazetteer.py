@@ -113,18 +113,25 @@ class _Gazetteer:
         common[place.kind].update(_split(row.get("common", "")))
 
 
-def _rows(name: str) -> Iterator[dict[str, str]]:
-    text = resources.files("svodka").joinpath("data", name).read_text(encoding="utf-8")
-    header = None
+def read_table(text: str) -> list[dict[str, str]]:
+    """Rows of a tab-separated table with a header line (the first line that
+    is neither blank nor a ``#`` comment); short rows are padded with ""."""
+    rows, header = [], None
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        cells = line.split("\t")
+        cells = [cell.strip() for cell in line.split("\t")]
         if header is None:
             header = cells
             continue
         cells += [""] * (len(header) - len(cells))
-        yield dict(zip(header, cells))
+        rows.append(dict(zip(header, cells)))
+    return rows
+
+
+def _rows(name: str) -> Iterator[dict[str, str]]:
+    text = resources.files("svodka").joinpath("data", name).read_text(encoding="utf-8")
+    return iter(read_table(text))
 
 
 def _split(cell: str) -> list[str]:
