@@ -25,13 +25,19 @@ def _norm(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
+def _parses(word: str):
+    """pymorphy3's readings of a word, analysed once for lemma() and lemmas()."""
+    return _analyzer().parse(word)
+
+
+@lru_cache(maxsize=200_000)
 def lemma(word: str) -> str:
     """Normal form of one word: lower case, ё -> е.
 
     A capitalised word prefers pymorphy's geographic reading (Geox), so
     "Кубе" is "куба" (Cuba), not "куб" (cube), whatever the parse scores say.
     """
-    parses = _analyzer().parse(word) if word else []
+    parses = _parses(word) if word else []
     if not parses:
         return _norm(word)
     if word[:1].isupper():
@@ -47,7 +53,7 @@ def lemmas(word: str) -> tuple[str, ...]:
     that must survive pymorphy picking another reading than the build did."""
     first = lemma(word)
     out = [first]
-    for parse in _analyzer().parse(word):
+    for parse in _parses(word):
         form = _norm(parse.normal_form)
         if form not in out:
             out.append(form)
