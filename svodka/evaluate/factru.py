@@ -897,6 +897,16 @@ class Scores:
         return "\n".join(lines)
 
 
+def _add_document(scores: "Scores", doc_id: str, rows: dict[str, Metric], exact: bool,
+                  inexact: list[str]) -> None:
+    """Add one document's rows to the totals (and note a greedy match)."""
+    if not exact:
+        inexact.append(doc_id)
+    scores.documents[doc_id] = rows
+    for name, metric in rows.items():
+        scores.rows[name].add(metric)
+
+
 def _empty_rows(names: Iterable[str]) -> dict[str, Metric]:
     return {name: Metric() for name in list(names) + [OVERALL]}
 
@@ -1210,11 +1220,7 @@ def score_task1_answers(gold: str | os.PathLike | Mapping[str, GoldDocument],
             scores.notes.append(f"{doc_id}: standard unreadable for the comparator "
                                 f"({document.load_error}); scored as empty")
         rows, exact = _score_task1_document(document, answers[doc_id], locorg_as_loc)
-        if not exact:
-            inexact.append(doc_id)
-        scores.documents[doc_id] = rows
-        for name, metric in rows.items():
-            scores.rows[name].add(metric)
+        _add_document(scores, doc_id, rows, exact, inexact)
     if inexact:
         scores.notes.append("greedy matching (search too long) in: " + " ".join(inexact))
     return scores
@@ -1541,11 +1547,7 @@ def score_task3_answers(gold: str | os.PathLike | Mapping[str, GoldDocument],
                                 f"({document.load_error}); scored as empty")
         rows, exact = _score_task3_document(document, _answer_facts(answers.get(doc_id, ())),
                                             hard_mode)
-        if not exact:
-            inexact.append(doc_id)
-        scores.documents[doc_id] = rows
-        for name, metric in rows.items():
-            scores.rows[name].add(metric)
+        _add_document(scores, doc_id, rows, exact, inexact)
     if inexact:
         scores.notes.append("greedy matching (too many combinations) in: " + " ".join(inexact))
     return scores

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import factru
-from .factru_ner import open_set
+from .factru_ner import open_set, prepare_answer_folder
 from ..model import Analysis, Rejection
 
 FACT_TYPES = ("Occupation", "Meeting", "Deal", "Ownership")
@@ -38,10 +38,7 @@ def run_factru_facts(dir: Path, out: Optional[Path], as_json: bool) -> int:
 
     if out is not None:
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in out.glob("*.task3"):
-            if stale.stem not in answers:
-                stale.unlink()
+        prepare_answer_folder(out, ids, ".task3")
         factru.write_answer_set(out, ids, task3=answers)
         answers = {i: factru.read_task3(out / f"{i}.task3") for i in ids}
 

@@ -22,6 +22,7 @@ from . import factru
 from ..model import Analysis, Document, Rejection
 
 OURS, NATASHA = "svodka", "natasha"
+ANSWER_SUFFIXES = (".task1", ".task3")
 
 
 def read_documents(set_dir: Path) -> list[Document]:
@@ -89,7 +90,7 @@ def run_factru_ner(dir: Path, out: Optional[Path], as_json: bool) -> int:
         print(f"svodka: {rejection}", file=sys.stderr)
 
     if out is not None:
-        _prepare(Path(out), ids)
+        prepare_answer_folder(Path(out), ids, ".task1")
         factru.write_answer_set(out, ids, task1={i: ours.get(i, []) for i in ids})
 
     has_standard = any((set_dir / f"{i}.objects").exists() for i in ids)
@@ -119,18 +120,17 @@ def run_factru_ner(dir: Path, out: Optional[Path], as_json: bool) -> int:
     return 0
 
 
-def _prepare(out: Path, ids: list[str]) -> None:
-    """The answer folder holds one .task1 per document and nothing else: stale
-    answers of documents not in this set are removed; other files are left
-    alone but named, since the comparator refuses a folder that holds them."""
+def prepare_answer_folder(out: Path, ids: list[str], suffix: str) -> None:
+    """The answer folder holds one answer file per document and task and
+    nothing else: stale ``suffix`` answers of documents not in this set are
+    removed; other files are left alone but named, since the comparator
+    refuses a folder that holds them."""
     out.mkdir(parents=True, exist_ok=True)
-    wanted = {f"{i}.task1" for i in ids}
     for path in out.iterdir():
-        if path.name in wanted:
-            continue
-        if path.is_file() and path.suffix == ".task1":
-            path.unlink()
-        else:
+        if path.is_file() and path.suffix == suffix:
+            if path.stem not in ids:
+                path.unlink()
+        elif not (path.is_file() and path.suffix in ANSWER_SUFFIXES and path.stem in ids):
             print(f"svodka: warning: {path} is not an answer of this set; "
                   f"the official comparator may refuse the folder", file=sys.stderr)
 

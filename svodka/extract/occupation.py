@@ -262,14 +262,10 @@ def _windows(sentence: Sentence, tags: list[str]) -> list[tuple[int, int]]:
     if not hits:
         return []
     out = []
-    for i, tag_ in enumerate(tags):
-        if tag_ == "B-PER":
-            stop = i + 1
-            while stop < len(tags) and tags[stop] == "I-PER":
-                stop += 1
-            start, end = max(0, i - SPAN), min(len(tags), stop + SPAN)
-            if any(start <= h < end for h in hits):
-                out.append((start, end))
+    for first, stop in _persons(tags):
+        start, end = max(0, first - SPAN), min(len(tags), stop + SPAN)
+        if any(start <= h < end for h in hits):
+            out.append((start, end))
     return out
 
 
