@@ -1678,8 +1678,7 @@ def _location(analysis, sent, places, units, toks, recipients, mode,
     return Location(raw_text=raw, resolved_place=normal, country=country)
 
 
-PLACE_WORDS = {"город", "столица", "аэропорт", "село", "поселок", "провинция", "штат",
-               "область", "район", "округ", "остров", "порт"}
+PLACE_WORDS = frozenset(row[0] for row in _rows("locative_place_words.txt"))
 
 
 def _locative(toks: list[Token], k: int) -> bool:

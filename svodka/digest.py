@@ -81,17 +81,21 @@ QUAD_WEIGHT = {1: 1.0, 2: 1.5, 3: 2.0, 4: 3.0}
 HEAD_WEIGHT, MINISTER_WEIGHT, STATE_WEIGHT, OTHER_WEIGHT = 3.0, 2.0, 1.5, 1.0
 PREVIOUS_PERIODS = 4
 
-# Offices as the extract stage normalises them (data/positions.tsv).
-HEAD_OFFICES = {"президент", "премьер-министр", "глава государства", "глава правительства",
-                "председатель правительства", "канцлер", "федеральный канцлер", "монарх",
-                "король", "королева", "эмир", "султан", "наследный принц", "председатель КНР",
-                "верховный лидер", "премьер"}
-MINISTER_OFFICES = {"вице-премьер", "вице-президент", "государственный секретарь",
-                    "генеральный секретарь", "заместитель председателя правительства"}
-# Modifiers that keep the office ("первый вице-премьер") or void it ("бывший президент").
-KEEPING_PREFIXES = ("первый ", "временно исполняющий обязанности ", "исполняющий обязанности ",
-                    "и. о. ", "и.о. ", "врио ")
-FORMER_PREFIXES = ("бывш", "экс-", "экс ", "покойн", "прежн")
+# Offices by weight, and the modifiers that keep or void an office: data/office_weights.tsv.
+def _office_table() -> dict[str, tuple]:
+    kinds: dict[str, list[str]] = {"head": [], "minister": [], "keep": [], "former": []}
+    for line in (DATA / "office_weights.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            phrase, kind = line.split("\t")  # a modifier keeps its trailing space
+            kinds[kind.strip()].append(phrase)
+    return {kind: tuple(phrases) for kind, phrases in kinds.items()}
+
+
+_OFFICES = _office_table()
+HEAD_OFFICES = frozenset(_OFFICES["head"])
+MINISTER_OFFICES = frozenset(_OFFICES["minister"])
+KEEPING_PREFIXES = _OFFICES["keep"]
+FORMER_PREFIXES = _OFFICES["former"]
 # PLOVER actor codes that are no state.
 ORGANISATION_CODES = {"UNO", "EUR", "IGO", "NGO", "MNC"}
 
