@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import re
 import threading
 from typing import Iterable, Sequence
 
@@ -78,6 +77,8 @@ class NLP:
         self.ner_tagger = NewsNERTagger(emb)
         for model in (self.morph_tagger, self.syntax_parser, self.ner_tagger):
             model.batch_size = batch_size
+        from .cnn import use_channels_last
+        use_channels_last(self.morph_tagger, self.syntax_parser, self.ner_tagger)
         self.vocab = MorphVocab()
         self._lemmas: dict[tuple, str] = {}
 
@@ -120,12 +121,16 @@ class NLP:
                 token.feats = dict(tagged_token.feats)
                 token.lemma = self.lemmatize(token.text, token.pos, token.feats)
 
-    def _ner(self, bodies: list[str]) -> Iterable:
-        # slovnet's NER splits long texts itself; empty texts crash it.
-        non_empty = [b for b in bodies if b.strip()]
-        markups = iter(self.ner_tagger.map(non_empty))
-        for body in bodies:
-            yield next(markups) if body.strip() else None
+    def _ner(self, bodies: list[str]) -> list:
+        # Empty texts crash slovnet's NER. Each text is one sequence and a
+        # batch is padded to its longest: texts of similar length go together
+        # (padding embeds to zeros and is masked, so the spans are the same).
+        order = sorted((i for i, b in enumerate(bodies) if b.strip()),
+                       key=lambda i: len(bodies[i]))
+        markups: list = [None] * len(bodies)
+        for i, markup in zip(order, self.ner_tagger.map([bodies[i] for i in order])):
+            markups[i] = markup
+        return markups
 
     def _mentions(self, analysis: Analysis, markup) -> list[Mention]:
         if markup is None:
@@ -161,7 +166,9 @@ class NLP:
     # -- syntax, on demand ------------------------------------------------
     def parse(self, sentences: Sequence[Sentence]) -> None:
         """Dependency-parse the given sentences in place (once each)."""
-        todo = [s for s in sentences if not s.parsed and s.tokens]
+        # by length, as in _tag_morph: less padding, the same parses
+        todo = sorted((s for s in sentences if not s.parsed and s.tokens),
+                      key=lambda s: len(s.tokens))
         chunk = [[t.text for t in s.tokens] for s in todo]
         for sentence, markup in zip(todo, self.syntax_parser.map(chunk)):
             for token, parsed in zip(sentence.tokens, markup.tokens):
