@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import logging
 import re
+from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -151,6 +152,7 @@ class Lexicon:
     abbrs: dict = field(default_factory=dict)      # surface -> (code, kind, sector, name)
     adjectives: dict = field(default_factory=dict)  # lemma -> code
     first_words: set = field(default_factory=set)
+    prefixes: set = field(default_factory=set)      # every prefix of every key of names
     aliases: dict = field(default_factory=dict)     # code -> code used in events
     abroad: set = field(default_factory=set)        # "посольство в X" is not X's
     speech: set = field(default_factory=set)        # reporting verbs
@@ -269,6 +271,7 @@ def lexicon() -> Lexicon:
             lex.aliases[row[0]] = row[1]
     lex.names.pop((), None)
     lex.first_words = {k[0] for k in lex.names}
+    lex.prefixes = {k[:n] for k in lex.names for n in range(1, len(k) + 1)}
     lex.max_len = max((len(k) for k in lex.names), default=1)
     return lex
 
@@ -335,6 +338,12 @@ class DocState:
         self.consults: list[Event] = []
         self.occupations: dict = {}
         self.speaker: Optional[Unit] = None
+        # sentence index -> its mentions, their token spans and the units
+        # sentence_units finds apart from persons: the coder reads every
+        # sentence twice (see _code), and only the persons depend on what
+        # the sentences before taught
+        self.found: dict[int, tuple] = {}
+        self.mentions: Optional[dict[int, list]] = None     # sentence index -> mentions
 
 
 def _person_keys(name: str) -> list[str]:
@@ -391,14 +400,21 @@ def _occupations(analysis: Analysis) -> dict:
     return out
 
 
-def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit]:
-    """The actor-bearing phrases of a sentence, each with its country."""
+def _named_units(analysis: Analysis, index: int, state: DocState) -> tuple:
+    """A sentence's mentions, their token spans (by mention id) and its
+    actor-bearing phrases other than persons: linked places and bodies,
+    lexicon names NER missed, bodies named by where they sit, country
+    adjectives."""
     lex = lexicon()
     sent = analysis.sentences[index]
     toks = sent.tokens
     units: list[Unit] = []
     taken = [False] * len(toks)
-    mentions = [m for m in analysis.mentions if m.sentence == index]
+    if state.mentions is None:
+        state.mentions = {}
+        for m in analysis.mentions:
+            state.mentions.setdefault(m.sentence, []).append(m)
+    mentions = state.mentions.get(index, [])
     spans = {}
     for m in mentions:
         span = [k for k, t in enumerate(toks) if t.start < m.stop and t.stop > m.start]
@@ -449,9 +465,13 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
             i += 1
             continue
         found = None
-        for n in range(min(lex.max_len, len(toks) - i), 0, -1):
-            if any(taken[i:i + n]):
-                continue
+        # the longest run of free words that spells a name (or a one-word
+        # abbreviation); only lengths some reading of the words can spell
+        # are tried, as most words begin no name at all
+        free = 1
+        while free < min(lex.max_len, len(toks) - i) and not taken[i + free]:
+            free += 1
+        for n in sorted(_name_lengths(toks, i, free, lex), reverse=True) + [1]:
             hit = _scan(toks, i, i + n, lex, whole=True)
             if hit is not None:
                 found = (i + n, hit)
@@ -500,6 +520,20 @@ def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit
         raw = sent.text[toks[lo].start - sent.start:toks[hi - 1].stop - sent.start]
         # "российских банков", "российской нефти": a target, never an actor
         units.append(Unit(k, k + 1, code_, "adj", raw, raw, sector or "GOV", official=official))
+    return mentions, spans, units
+
+
+def sentence_units(analysis: Analysis, index: int, state: DocState) -> list[Unit]:
+    """The actor-bearing phrases of a sentence, each with its country."""
+    lex = lexicon()
+    sent = analysis.sentences[index]
+    toks = sent.tokens
+    found = state.found.get(index)
+    if found is None:
+        found = state.found[index] = _named_units(analysis, index, state)
+    mentions, spans, named = found
+    # fresh copies: the persons below mark some as absorbed, and callers keep them
+    units = [copy(u) for u in named]
     # persons, with their country from the linker, the Occupation facts or
     # their own noun phrase
     occupations = state.occupations
@@ -601,6 +635,23 @@ def _scan(toks: list[Token], i: int, j: int, lex: "Lexicon", whole: bool = False
                         continue
                     return hit
     return None
+
+
+def _name_lengths(toks: list[Token], i: int, limit: int, lex: "Lexicon") -> set[int]:
+    """The lengths n, 2 <= n <= limit, for which some combination of the keys
+    of toks[i:i + n] is a name of the lexicon: a run of several words can
+    name an actor only then. The readings are extended word by word while
+    they remain the beginning of some name, so most starts end at once."""
+    lengths = set()
+    readings = [()]
+    for n in range(1, limit + 1):
+        readings = [r + (k,) for r in readings for k in _token_keys(toks[i + n - 1])
+                    if r + (k,) in lex.prefixes]
+        if not readings:
+            break
+        if n >= 2 and any(r in lex.names for r in readings):
+            lengths.add(n)
+    return lengths
 
 
 def _combos(key_sets: list[set]) -> Iterable[tuple]:
