@@ -19,12 +19,14 @@ from typing import Iterable, Optional, Sequence
 
 from yargy import Parser
 from yargy.morph import Form, Grams
+from yargy.parser import prepare_resolved_matches
 from yargy.predicates.bank import DictionaryPredicate
 from yargy.rule.bnf import is_rule
 from yargy.span import Span as YSpan
 from yargy.tagger import Tagger
 from yargy.token import MorphTagToken
 from yargy.tokenizer import Tokenizer
+from yargy.tree import Leaf, Node, Tree
 
 from ..lemma import lemmas
 from ..model import Mention, Sentence, Token
@@ -159,10 +161,8 @@ class MentionTagger(Tagger):
         return tag in TAGS
 
 
-def _edge_predicates(start, last: bool = False) -> list:
-    """The predicates the first (``last``: the last) token of any match of a
-    BNF start rule must satisfy: the FIRST (LAST) set, nullable rules (the
-    empty alternative of ``optional()``) seen through."""
+def _rules(start) -> dict[int, object]:
+    """The BNF rules reachable from ``start``, by id."""
     rules, stack = {}, [start]
     while stack:
         r = stack.pop()
@@ -170,6 +170,11 @@ def _edge_predicates(start, last: bool = False) -> list:
             continue
         rules[id(r)] = r
         stack.extend(t for p in r.productions for t in p.terms if is_rule(t))
+    return rules
+
+
+def _nullable(rules: dict[int, object]) -> set[int]:
+    """Ids of the rules that derive the empty string (``optional()``)."""
     nullable: set[int] = set()
     changed = True
     while changed:
@@ -179,6 +184,15 @@ def _edge_predicates(start, last: bool = False) -> list:
                                          for p in r.productions):
                 nullable.add(i)
                 changed = True
+    return nullable
+
+
+def _edge_predicates(start, last: bool = False) -> list:
+    """The predicates the first (``last``: the last) token of any match of a
+    BNF start rule must satisfy: the FIRST (LAST) set, nullable rules (the
+    empty alternative of ``optional()``) seen through."""
+    rules = _rules(start)
+    nullable = _nullable(rules)
     edges: dict[int, dict[int, object]] = {i: {} for i in rules}
     changed = True
     while changed:
@@ -198,6 +212,127 @@ def _edge_predicates(start, last: bool = False) -> list:
                         changed = True
                     break
     return list(edges[id(start)].values())
+
+
+def _leftmost(start, nullable: set[int]) -> dict[int, object]:
+    """The rules a match of ``start`` may begin with (``start`` included):
+    those the parser predicts, one from another, at the column where it
+    predicts ``start``."""
+    out, stack = {}, [start]
+    while stack:
+        r = stack.pop()
+        if id(r) in out:
+            continue
+        out[id(r)] = r
+        for p in r.productions:
+            for t in p.terms:
+                if not is_rule(t):
+                    break
+                stack.append(t)
+                if id(t) not in nullable:
+                    break
+    return out
+
+
+class _State:
+    """An Earley item, as yargy's ``parser.State`` (rule, production, dot,
+    start and stop column, parse node) without its per-call properties."""
+    __slots__ = ("rule", "production", "terms", "dot", "start", "stop", "node")
+
+    def __init__(self, rule, production, dot, start, stop, node):
+        self.rule = rule
+        self.production = production
+        self.terms = production.terms
+        self.dot = dot
+        self.start = start
+        self.stop = stop
+        self.node = node
+
+
+class _Column:
+    __slots__ = ("index", "token", "states", "keys", "waiting")
+
+    def __init__(self, index: int, token):
+        self.index = index
+        self.token = token
+        self.states: list[_State] = []
+        self.keys: set[tuple] = set()
+        self.waiting: dict[int, list[_State]] = {}   # rule id -> states expecting it
+
+    def append(self, state: _State) -> None:
+        # yargy keeps one state per (rule, production, dot, span, children)
+        key = (id(state.rule), id(state.production), state.dot, state.start.index,
+               self.index, tuple(map(id, state.node.children)))
+        if key in self.keys:
+            return
+        self.keys.add(key)
+        self.states.append(state)
+        if state.dot < len(state.terms):
+            term = state.terms[state.dot]
+            if is_rule(term):
+                self.waiting.setdefault(id(term), []).append(state)
+
+
+class _EarleyParser(Parser):
+    """yargy's Earley parser (``Parser.findall``), state for state, item
+    for item, with one saving: yargy predicts the start rule at every token;
+    this one only where the token may begin a match (``starts``).
+
+    Elsewhere the start rule's predictions are dead: when no rule predicted
+    with it can be empty (checked here, else every token predicts), none of
+    them scans the token or completes, and the other items of the column,
+    the next column and every match come out the same and in the same
+    order. Predicting there was most of the parser's work."""
+
+    def __init__(self, rule, tokenizer, tagger):
+        super().__init__(rule, tokenizer=tokenizer, tagger=tagger)
+        rules = _rules(self.rule)
+        nullable = _nullable(rules)
+        self.skips = not (_leftmost(self.rule, nullable).keys() & nullable)
+
+    def findall_tokens(self, tokens: Sequence[MorphTagToken], starts: Sequence[bool]):
+        """``Parser.findall`` over converted tokens; ``starts[i]``: whether
+        a match may begin at token i."""
+        columns = [_Column(0, None)] + [_Column(i, t) for i, t in enumerate(tokens, 1)]
+        size = len(columns)
+        start_rule = self.rule
+        for index, column in enumerate(columns):
+            following = columns[index + 1] if index + 1 < size else None
+            if index == 0 or not self.skips or (following is not None and starts[index]):
+                self._predict(column, following, start_rule)
+            for state in column.states:     # grows while it is read, as in yargy
+                if state.dot >= len(state.terms):
+                    self._complete(column, state)
+                else:
+                    term = state.terms[state.dot]
+                    if is_rule(term):
+                        self._predict(column, following, term)
+                    elif following is not None:
+                        token = following.token
+                        if term(token):
+                            leaf = Leaf(term, term.constrain(token))
+                            following.append(_State(state.rule, state.production, state.dot + 1,
+                                                    state.start, following,
+                                                    state.node.attached(leaf)))
+        trees = sorted(Tree(s.node, (s.start.index, s.stop.index))
+                       for c in columns for s in c.states
+                       if s.dot >= len(s.terms) and s.rule is start_rule)
+        return prepare_resolved_matches(trees)
+
+    @staticmethod
+    def _predict(column: _Column, following: Optional[_Column], rule) -> None:
+        productions = rule.predict(following.token) if following is not None else rule.productions
+        for rank, production in enumerate(productions):
+            column.append(_State(rule, production, 0, column, column,
+                                 Node(rule, production, rank=rank, children=[])))
+
+    @staticmethod
+    def _complete(column: _Column, done: _State) -> None:
+        # a list that may grow while it is read (an empty rule completes in
+        # its own column), as in yargy
+        for state in done.start.waiting.get(id(done.rule), ()):
+            column.append(_State(state.rule, state.production, state.dot + 1, state.start,
+                                 column, state.node.attached(done.node)))
 
 
 class _Edge:
@@ -259,7 +394,8 @@ class Grammar:
     column, so the chart from there on is the same, state for state and in
     the same order; the columns after the last one hold no complete match
     and cannot change the columns before them. A window with no such token
-    is not parsed at all."""
+    is not parsed at all. Inside, the parser predicts the rule only at
+    tokens of the FIRST set (:class:`_EarleyParser`)."""
 
     WINDOW = 120
     OVERLAP = 40
@@ -267,7 +403,7 @@ class Grammar:
     def __init__(self, rule, prefixes: Sequence[str] = ()):
         self.tokenizer = SentenceTokenizer(prefixes)
         self.tagger = MentionTagger()
-        self.parser = Parser(rule, tokenizer=self.tokenizer, tagger=self.tagger)
+        self.parser = _EarleyParser(rule, self.tokenizer, self.tagger)
         self.first = _Edge(_edge_predicates(self.parser.rule))
         self.last = _Edge(_edge_predicates(self.parser.rule, last=True))
 
@@ -305,10 +441,11 @@ class Grammar:
                 end = min(r_stop, offset + self.WINDOW)
                 # spans relative to the window's start, as before trimming
                 window = self._tokens(tokens, tags, offset, end)
-                lo = next((i for i, t in enumerate(window) if self.first(t)), len(window))
+                starts = [self.first(t) for t in window]
+                lo = next((i for i, s in enumerate(starts) if s), len(window))
                 hi = next((i + 1 for i in range(len(window) - 1, lo - 1, -1)
                            if self.last(window[i])), lo)
-                matches = self.parser.findall(window[lo:hi]) if lo < hi else ()
+                matches = self.parser.findall_tokens(window[lo:hi], starts[lo:hi]) if lo < hi else ()
                 for match in matches:
                     start, stop = match.span.start + offset, match.span.stop + offset
                     if (start, stop) not in seen:
