@@ -58,8 +58,10 @@ class _Gazetteer:
         self.adjectives: dict[str, str] = {}  # adjective lemma -> ISO3
         self.combining: dict[str, str] = {}   # "российско", "американо" -> ISO3
         self.first_lemmas: set[str] = set()   # first lemma of every key (scan filter)
+        self.prefixes: set[tuple] = set()     # the first n words of every key (scan filter)
         self.abbr_prefixes: set[str] = {""}   # every prefix of every abbreviation (scan filter)
         self.starts: dict[str, bool] = {}     # word -> its lemmas may begin a key (memo)
+        self.readings: dict[str, Optional[tuple]] = {}  # word -> what it may stand for in a key (memo)
         self.max_words = 1
         self.designators = {row["lemma"] for row in _rows("place_designators.tsv")}
         staged: dict[str, dict[str, Place]] = {kind: {} for kind in PRIORITY}
@@ -95,8 +97,9 @@ class _Gazetteer:
                     if k in common[kind]:
                         self.common.add(k)
         for k in self.by_key:
-            words = k.split(" ")
+            words = tuple(k.split(" "))
             self.first_lemmas.add(words[0])
+            self.prefixes.update(words[:n] for n in range(1, len(words) + 1))
             self.max_words = max(self.max_words, len(words))
 
     def _add(self, place: Place, row: dict, staged, common) -> None:
@@ -229,18 +232,19 @@ def _scan_cached(words: tuple[str, ...]) -> Optional[Place]:
     return _lookup(list(words), scanning=True)
 
 
-def _may_start(g: _Gazetteer, tokens: list[str], i: int) -> bool:
+def _may_start(g: _Gazetteer, tokens: list[str], i: int, capital_near: bool) -> bool:
     """Whether a scan for a name can succeed at ``tokens[i]``. The two ways
     _lookup(scanning=True) can find anything are an abbreviation (which
     must begin with the word) and a capitalised key (some word of the
     window capitalised) whose first lemma is one of the word's lemmas.
     Most words of a sentence are neither, so this rejects them with a dict
     lookup instead of one _lookup per name length, and asks pymorphy only
-    for words with a capital nearby."""
+    for words with a capital nearby (``capital_near``: some word of
+    tokens[i:i + g.max_words] is capitalised)."""
     word = tokens[i]
     if word in g.abbr_prefixes:
         return True
-    if not any(w[:1].isupper() for w in tokens[i:i + g.max_words]):
+    if not capital_near:
         return False
     ok = g.starts.get(word)
     if ok is None:
@@ -251,6 +255,42 @@ def _may_start(g: _Gazetteer, tokens: list[str], i: int) -> bool:
     return ok
 
 
+def _readings(g: _Gazetteer, word: str) -> Optional[tuple]:
+    """What a word may stand for in a key _variants builds: one of its
+    lemmas or itself lower-cased; None for a word that would not read as one
+    word of a key (empty, or with a space), which no pruning may skip."""
+    out = g.readings.get(word, False)
+    if out is False:
+        out = tuple(set(lemmas(word)) | {word.lower().replace("ё", "е")}) if word else None
+        if out is not None and any(" " in form for form in out):
+            out = None
+        if len(g.readings) >= 200_000:  # bounded, like the lemma caches, on long runs
+            g.readings.clear()
+        g.readings[word] = out
+    return out
+
+
+def _key_lengths(g: _Gazetteer, tokens: list[str], i: int, longest: int) -> Optional[set[int]]:
+    """The lengths n <= longest for which some reading of tokens[i:i + n]
+    spells a key: the only windows where _lookup can find a name by key
+    (every variant it tries reads each word as one of its _readings). Words
+    are read one by one only while they continue the beginning of some key,
+    so most windows end after a word or two. None when a word cannot be
+    reasoned about: then every length must be tried."""
+    lengths = set()
+    partial = [()]
+    for n in range(1, longest + 1):
+        forms = _readings(g, tokens[i + n - 1])
+        if forms is None:
+            return None
+        partial = [p + (form,) for p in partial for form in forms if p + (form,) in g.prefixes]
+        if not partial:
+            break
+        if any(" ".join(p) in g.by_key for p in partial):
+            lengths.add(n)
+    return lengths
+
+
 def find_places(tokens: list[str]) -> list[tuple[int, int, Place]]:
     """Gazetteer names in a sentence's tokens, longest match first, left to
     right, not overlapping: ``(start, stop, place)`` with ``tokens[start:stop]``
@@ -259,12 +299,23 @@ def find_places(tokens: list[str]) -> list[tuple[int, int, Place]]:
     like a person: "Королёв")."""
     g = _gazetteer()
     found = []
+    # the first capitalised word at or after each position
+    next_capital = [len(tokens)] * (len(tokens) + 1)
+    for k in range(len(tokens) - 1, -1, -1):
+        next_capital[k] = k if tokens[k][:1].isupper() else next_capital[k + 1]
     i = 0
     while i < len(tokens):
-        if not _may_start(g, tokens, i):
+        if not _may_start(g, tokens, i, next_capital[i] < i + g.max_words):
             i += 1
             continue
-        for n in range(min(g.max_words, len(tokens) - i), 0, -1):
+        longest = min(g.max_words, len(tokens) - i)
+        # a window finds a place by abbreviation or by key: unless the word
+        # may begin an abbreviation, only the lengths some reading of the
+        # words can spell are worth a lookup
+        lengths = None if tokens[i] in g.abbr_prefixes else _key_lengths(g, tokens, i, longest)
+        for n in range(longest, 0, -1):
+            if lengths is not None and n not in lengths:
+                continue
             place = _scan_cached(tuple(tokens[i:i + n]))
             if place is not None:
                 found.append((i, i + n, place))
