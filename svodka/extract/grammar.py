@@ -21,7 +21,7 @@ from yargy import Parser
 from yargy.morph import Form, Grams
 from yargy.parser import prepare_resolved_matches
 from yargy.predicates.bank import DictionaryPredicate
-from yargy.rule.bnf import is_rule
+from yargy.rule.bnf import BNFRule, is_rule
 from yargy.span import Span as YSpan
 from yargy.tagger import Tagger
 from yargy.token import MorphTagToken
@@ -250,7 +250,7 @@ class _State:
 
 
 class _Column:
-    __slots__ = ("index", "token", "states", "keys", "waiting")
+    __slots__ = ("index", "token", "states", "keys", "waiting", "predicted", "tests")
 
     def __init__(self, index: int, token):
         self.index = index
@@ -258,6 +258,16 @@ class _Column:
         self.states: list[_State] = []
         self.keys: set[tuple] = set()
         self.waiting: dict[int, list[_State]] = {}   # rule id -> states expecting it
+        self.predicted: set[int] = set()             # rules predicted here
+        self.tests: dict[int, bool] = {}             # predicate id -> it holds for token
+
+    def test(self, predicate) -> bool:
+        """``predicate(self.token)``, once per column: many items wait on the
+        same terminals."""
+        found = self.tests.get(id(predicate))
+        if found is None:
+            found = self.tests[id(predicate)] = bool(predicate(self.token))
+        return found
 
     def append(self, state: _State) -> None:
         # yargy keeps one state per (rule, production, dot, span, children)
@@ -274,21 +284,48 @@ class _Column:
 
 
 class _EarleyParser(Parser):
-    """yargy's Earley parser (``Parser.findall``), state for state, item
-    for item, with one saving: yargy predicts the start rule at every token;
-    this one only where the token may begin a match (``starts``).
+    """yargy's Earley parser (``Parser.findall``): the same live items in the
+    same order, hence the same matches in the same order, without the items
+    that cannot lead anywhere.
 
-    Elsewhere the start rule's predictions are dead: when no rule predicted
-    with it can be empty (checked here, else every token predicts), none of
-    them scans the token or completes, and the other items of the column,
-    the next column and every match come out the same and in the same
-    order. Predicting there was most of the parser's work."""
+    An item predicted at a token is dead when its production cannot begin
+    with that token: its first term is a predicate the token fails, or a
+    rule whose FIRST set the token misses, none of whose leftmost rules can
+    be empty (those complete on the spot, and yargy's completion of empty
+    rules depends on the order items arrive in: such productions are always
+    predicted). A dead item scans nothing and completes nothing, so leaving
+    it out leaves every other item, and its place among the others, as it
+    was. In particular yargy predicts the start rule at every token; this
+    one only where a match may begin (``starts``). Most of the parser's
+    work was dead items.
+
+    A rule is predicted once per column: a second prediction only makes
+    items the column already has."""
 
     def __init__(self, rule, tokenizer, tagger):
         super().__init__(rule, tokenizer=tokenizer, tagger=tagger)
         rules = _rules(self.rule)
         nullable = _nullable(rules)
         self.skips = not (_leftmost(self.rule, nullable).keys() & nullable)
+        # rule id -> (rank, production, test the next token must pass or None)
+        self.plans: dict[int, list[tuple]] = {}
+        edges: dict[int, Optional[_Edge]] = {}
+        for i, r in rules.items():
+            plan = []
+            for rank, production in enumerate(r.productions):
+                test = None
+                if production.terms:
+                    term = production.terms[0]
+                    if not is_rule(term):
+                        test = term
+                    else:
+                        if id(term) not in edges:
+                            empty = _leftmost(term, nullable).keys() & nullable
+                            edges[id(term)] = None if empty else _Edge(_edge_predicates(term))
+                        test = edges[id(term)]
+                plan.append((rank, production, test))
+            # a rule of its own prediction (not plain BNF) is predicted as it says
+            self.plans[i] = plan if type(r).predict is BNFRule.predict else None
 
     def findall_tokens(self, tokens: Sequence[MorphTagToken], starts: Sequence[bool]):
         """``Parser.findall`` over converted tokens; ``starts[i]``: whether
@@ -307,22 +344,27 @@ class _EarleyParser(Parser):
                     term = state.terms[state.dot]
                     if is_rule(term):
                         self._predict(column, following, term)
-                    elif following is not None:
-                        token = following.token
-                        if term(token):
-                            leaf = Leaf(term, term.constrain(token))
-                            following.append(_State(state.rule, state.production, state.dot + 1,
-                                                    state.start, following,
-                                                    state.node.attached(leaf)))
+                    elif following is not None and following.test(term):
+                        leaf = Leaf(term, term.constrain(following.token))
+                        following.append(_State(state.rule, state.production, state.dot + 1,
+                                                state.start, following,
+                                                state.node.attached(leaf)))
         trees = sorted(Tree(s.node, (s.start.index, s.stop.index))
                        for c in columns for s in c.states
                        if s.dot >= len(s.terms) and s.rule is start_rule)
         return prepare_resolved_matches(trees)
 
-    @staticmethod
-    def _predict(column: _Column, following: Optional[_Column], rule) -> None:
-        productions = rule.predict(following.token) if following is not None else rule.productions
-        for rank, production in enumerate(productions):
+    def _predict(self, column: _Column, following: Optional[_Column], rule) -> None:
+        if id(rule) in column.predicted:
+            return
+        column.predicted.add(id(rule))
+        plan = self.plans.get(id(rule))
+        if plan is None:
+            productions = rule.predict(following.token) if following is not None else rule.productions
+            plan = [(rank, production, None) for rank, production in enumerate(productions)]
+        for rank, production, test in plan:
+            if test is not None and (following is None or not following.test(test)):
+                continue    # a dead item
             column.append(_State(rule, production, 0, column, column,
                                  Node(rule, production, rank=rank, children=[])))
 
