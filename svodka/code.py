@@ -468,10 +468,13 @@ def _named_units(analysis: Analysis, index: int, state: DocState) -> tuple:
         # the longest run of free words that spells a name (or a one-word
         # abbreviation); only lengths some reading of the words can spell
         # are tried, as most words begin no name at all
-        free = 1
-        while free < min(lex.max_len, len(toks) - i) and not taken[i + free]:
-            free += 1
-        for n in sorted(_name_lengths(toks, i, free, lex), reverse=True) + [1]:
+        lengths = _name_lengths(toks, i, min(lex.max_len, len(toks) - i), lex)
+        if lengths:
+            free = 1
+            while free < max(lengths) and not taken[i + free]:
+                free += 1
+            lengths = sorted((n for n in lengths if n <= free), reverse=True)
+        for n in [*lengths, 1]:
             hit = _scan(toks, i, i + n, lex, whole=True)
             if hit is not None:
                 found = (i + n, hit)
@@ -643,6 +646,8 @@ def _name_lengths(toks: list[Token], i: int, limit: int, lex: "Lexicon") -> set[
     name an actor only then. The readings are extended word by word while
     they remain the beginning of some name, so most starts end at once."""
     lengths = set()
+    if lex.first_words.isdisjoint(_token_keys(toks[i])):
+        return lengths
     readings = [()]
     for n in range(1, limit + 1):
         readings = [r + (k,) for r in readings for k in _token_keys(toks[i + n - 1])
