@@ -49,11 +49,12 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, TextIO
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.pipelines import PipelineBNFRule, morph_pipeline, pipeline
+from yargy.pipelines import PipelineBNFRule, PipelineProduction, morph_pipeline, pipeline
 from yargy.predicates import caseless, eq, gram, in_, is_capitalized, normalized, true
 from yargy.predicates import type as token_type
 from yargy.predicates.bank import DictionaryPredicate
 from yargy.rule.bnf import is_rule
+from yargy.rule.constructors import PipelineRule
 from yargy.span import Span as YargySpan
 from yargy.token import Token as YargyToken
 from yargy.tokenizer import MorphTokenizer, Tokenizer
@@ -306,6 +307,50 @@ def _line_rule(tokenizer: Tokenizer, index: int, entry: FurniturePattern):
     return rule(*items).named(f"{LINE_LABEL}{index}")
 
 
+class Alternatives:
+    """Labelled sequences of predicates for a rule, one of which it matches;
+    the parser predicts only those whose first predicate fits the next token.
+
+    yargy predicts every alternative of an ``or_`` rule wherever the rule may
+    stand, two chart states each (the alternative, and the named rule in it),
+    before it reads a token; for the hundred agencies of the data file that
+    was most of the work of parsing a credit. Like a yargy pipeline, this
+    rule looks at the next token first; the matches are the same, as an
+    alternative whose first predicate fails that token dies there anyway.
+    Which one matched is the ``value`` of the node's production."""
+
+    label = "[alternatives]"
+
+    def __init__(self, alternatives: Iterable[tuple[str, list]]):
+        self.alternatives = list(alternatives)
+
+    def activate(self, context) -> "Alternatives":
+        return Alternatives((value, [predicate.activate(context) for predicate in predicates])
+                            for value, predicates in self.alternatives)
+
+    @property
+    def as_bnf(self) -> "AlternativesBNFRule":
+        return AlternativesBNFRule(PipelineProduction(value, predicates) for value, predicates in self.alternatives)
+
+
+class AlternativesBNFRule(PipelineBNFRule):
+    abbr = "alternatives"
+    # Tokens of the same text and type fit the same predicates, so what fits
+    # is kept per (text, type); the store is emptied when it grows this big.
+    MAX_INDEX = 100_000
+
+    def build_index(self, productions) -> dict:
+        return {}
+
+    def predict(self, token) -> list:
+        key = (token.value, token.type)
+        if key not in self.index:
+            if len(self.index) >= self.MAX_INDEX:
+                self.index.clear()
+            self.index[key] = [production for production in self.productions if production.terms[0](token)]
+        return self.index[key]
+
+
 @dataclass
 class Grammars:
     tokenizer: SiteTokenizer
@@ -319,6 +364,9 @@ class Grammars:
     credit_starts: Optional[list[tuple[tuple, Optional[tuple]]]]
     credit_span: int
     lead_forms: Optional[frozenset]
+    # Every term of those keys, as ((key number, position in the key), predicate).
+    credit_terms: list[tuple[tuple[int, int], object]]
+    keys_hold_no_dot: bool          # no word of those keys holds a dot: see _may_hold_credit
 
 
 @lru_cache(maxsize=1)
@@ -329,16 +377,16 @@ def grammars() -> Grammars:
     line_rules = [_line_rule(tokenizer, index, entry)
                   for index, entry in enumerate(patterns) if entry.kind in LINE_KINDS]
 
-    agencies, agency_rules = {}, []
+    agencies, agency_alternatives = {}, []
     for index, entry in enumerate(patterns):
         if entry.kind == "agency":
             label = f"{AGENCY_LABEL}{index}"
             agencies[label] = entry.value or entry.pattern
-            agency_rules.append(rule(*_pattern_items(tokenizer, entry.pattern, capitalized=True)).named(label))
+            agency_alternatives.append((label, _pattern_items(tokenizer, entry.pattern, capitalized=True)))
     opening = rule(in_(set(OPENING_QUOTES))).optional()
     closing = rule(in_(set("»\"”“'"))).optional()
     site = rule(token_type(DOMAIN))
-    agency = rule(opening, or_(*agency_rules), closing)
+    agency = rule(opening, PipelineRule(Alternatives(agency_alternatives)), closing)
     quoted_name = rule(in_(set(OPENING_QUOTES)),
                        rule(not_(in_(set("»\"”“")))).repeatable(max=6),
                        in_(set("»\"”“")))
@@ -377,11 +425,14 @@ def grammars() -> Grammars:
     credit_starts = _pipeline_keys(credit_parser.rule)
     credit_span = _longest_match(credit_parser.rule, {})
     lead_forms = _lead_forms(tokenizer, credit_starts) if credit_starts is not None else None
+    credit_terms = [((number, position), predicate) for number, (key, _) in enumerate(credit_starts or ())
+                    for position, predicate in enumerate(key)]
     # The per-word caches of _credit_windows answer for the grammar built here.
-    for cache in (_may_be_lead_word, _keys_starting_with, _may_follow):
+    for cache in (_may_be_lead_word, _key_terms_fitting, _may_follow):
         cache.cache_clear()
     return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
-                    credit_parser, agencies, sites, first_words, credit_starts, credit_span, lead_forms)
+                    credit_parser, agencies, sites, first_words, credit_starts, credit_span, lead_forms,
+                    credit_terms, _keys_hold_no_dot(credit_starts or ()))
 
 
 def _is_site_pattern(tokenizer: Tokenizer, pattern: str) -> bool:
@@ -466,6 +517,19 @@ def _longest_match(rule, memo: dict) -> int:
     return memo[id(rule)]
 
 
+def _keys_hold_no_dot(keys: list[tuple[tuple, Optional[tuple]]]) -> bool:
+    """Whether no word of the pipeline keys holds a dot. Their predicates
+    (eq, caseless, dictionary) compare a token's text or lemmas with these
+    words, so a site token, whose text holds a dot, then fits none of them."""
+    for key, _ in keys:
+        for predicate in key:
+            words = getattr(predicate, "value", None)
+            words = {words} if isinstance(words, str) else words
+            if not isinstance(words, (set, frozenset)) or any("." in word for word in words):
+                return False
+    return True
+
+
 def _lead_forms(tokenizer: SiteTokenizer, keys: list[tuple[tuple, Optional[tuple]]]) -> Optional[frozenset]:
     """Every dictionary form (ё written е) of the lemmas that the morph
     pipeline keys ask for: "сообщает", "передал", "данным" ... Any lexeme
@@ -500,26 +564,23 @@ def _may_be_lead_word(word: str) -> bool:
     return not grammar.tokenizer.morph.raw.word_is_known(lower)
 
 
-def _fits(token, predicate, grammar: Grammars) -> bool:
-    """Whether a plain token satisfies a pipeline key's predicate as the
-    parser's tokenizer would see it. Only a morph pipeline's predicate looks
-    at the lemmas of a Russian word; it gets them only when they may fit."""
-    if isinstance(predicate, DictionaryPredicate) and token.type == "RU":
-        if not _may_be_lead_word(token.value):
-            return False
-        token = token.morphed(grammar.tokenizer.morph(token.value))
-    return predicate(token)
-
-
 @lru_cache(maxsize=100_000)
-def _keys_starting_with(value: str, token_type_: str) -> tuple[int, ...]:
-    """Indexes of the ``credit_starts`` whose key's first predicate a token of
-    this text and type fits. Pipeline predicates look at nothing else, and
-    words recur, so caching this spares trying every key at every token."""
+def _key_terms_fitting(value: str, token_type_: str) -> frozenset[tuple[int, int]]:
+    """The (key number, position in the key) of every term of the
+    ``credit_starts`` keys that a token of this text and type fits. Pipeline
+    predicates look at nothing else, and words recur, so one cached look-up
+    per word answers every question _starts_credit asks about it. Most
+    Russian words are no form of a lead lemma: for them only the terms that
+    are no dictionary predicate are tried, and the analyses the others need
+    are made once per word, not once per term."""
     grammar = grammars()
     token = YargyToken(value, YargySpan(0, len(value)), token_type_)
-    return tuple(number for number, (key, _) in enumerate(grammar.credit_starts)
-                 if _fits(token, key[0], grammar))
+    if token_type_ == "RU" and not _may_be_lead_word(value):
+        return frozenset(place for place, predicate in grammar.credit_terms
+                         if not isinstance(predicate, DictionaryPredicate) and predicate(token))
+    morphed = token.morphed(grammar.tokenizer.morph(value)) if token_type_ == "RU" else token
+    return frozenset(place for place, predicate in grammar.credit_terms
+                     if predicate(morphed if isinstance(predicate, DictionaryPredicate) else token))
 
 
 @lru_cache(maxsize=100_000)
@@ -536,11 +597,15 @@ def _may_follow(value: str, token_type_: str, number: int) -> bool:
 def _starts_credit(tokens: list, index: int, grammar: Grammars) -> bool:
     """Whether the words of a pipeline key stand at ``tokens[index]``, and a
     token after them that the rest of the match may begin with."""
-    for number in _keys_starting_with(tokens[index].value, tokens[index].type):
+    token = tokens[index]
+    for number, position in _key_terms_fitting(token.value, token.type):
+        if position:
+            continue
         key, follow = grammar.credit_starts[number]
         stop = index + len(key)
         if stop > len(tokens) or not all(
-                _fits(tokens[index + offset], predicate, grammar) for offset, predicate in enumerate(key[1:], 1)):
+                (number, offset) in _key_terms_fitting(tokens[offset_index].value, tokens[offset_index].type)
+                for offset, offset_index in enumerate(range(index + 1, stop), 1)):
             continue
         if follow is None or (stop < len(tokens) and _may_follow(tokens[stop].value, tokens[stop].type, number)):
             return True
@@ -548,6 +613,42 @@ def _starts_credit(tokens: list, index: int, grammar: Grammars) -> bool:
 
 
 NON_SPACE = re.compile(r"\S+")
+
+
+def _may_hold_credit(paragraph: str, grammar: Grammars) -> bool:
+    """Whether a credit may start in ``paragraph``: a test that most
+    paragraphs fail, many times cheaper than finding the starts themselves.
+
+    It asks what _starts_credit asks (the words of a key standing in a row,
+    then a token that the rest of a match may begin with), but of the bare
+    (text, type) pairs of yargy's tokenizer, without building tokens or
+    putting site names together, which is what costs. Only site names make
+    these tokens differ from the parser's, and they hide no start: a key
+    never stands on a site, as a site holds a dot and no key word does
+    (``keys_hold_no_dot``); and where a site may follow a key, the token
+    there begins a whitespace-free chunk holding a dot, which passes."""
+    starts, types = grammar.credit_starts, grammar.tokenizer.mapping
+    begun: list[tuple[int, int]] = []   # (key number, words of it in a row up to here)
+    for found in grammar.tokenizer.regexp.finditer(paragraph):
+        value, token_type_ = found.group(), types[found.lastgroup]
+        fitting = _key_terms_fitting(value, token_type_)
+        if not (begun or fitting):
+            continue    # most tokens: no key begun before, none begins here
+        going_on = []
+        for number, standing in begun:
+            if standing == len(starts[number][0]):
+                # The key is whole: this token must be one that may follow it.
+                if (_may_follow(value, token_type_, number)
+                        or "." in NON_SPACE.match(paragraph, found.start()).group()):
+                    return True
+            elif (number, standing) in fitting:
+                going_on.append((number, standing + 1))
+        going_on.extend((number, 1) for number, position in fitting if position == 0)
+        for number, standing in going_on:
+            if standing == len(starts[number][0]) and starts[number][1] is None:
+                return True
+        begun = going_on
+    return False
 
 
 def _credit_windows(paragraph: str, grammar: Grammars) -> list[tuple[int, int]]:
@@ -563,9 +664,12 @@ def _credit_windows(paragraph: str, grammar: Grammars) -> list[tuple[int, int]]:
     as windows do not overlap, neither do matches of different windows, so
     choosing the longest matches that do not overlap (``findall``) chooses
     the same ones window by window. Starts are looked for among the tokens
-    the parser sees, site names merged, only without their analyses."""
+    the parser sees, site names merged, only without their analyses; and
+    only in a paragraph that passes the cheaper test of _may_hold_credit."""
     if grammar.credit_starts is None:
         return [(0, len(paragraph))]
+    if grammar.keys_hold_no_dot and not _may_hold_credit(paragraph, grammar):
+        return []
     chunks = [found.span() for found in NON_SPACE.finditer(paragraph)]
     chunk_starts = [start for start, _ in chunks]
     tokens = merge_sites(paragraph, _words(grammar.tokenizer, paragraph))
@@ -892,9 +996,8 @@ def _source_value(text: str, match, grammar: Grammars) -> Optional[str]:
     after a medium noun, from the offsets of its tokens."""
     nodes = [node for node in match.tree.walk() if not isinstance(node, Leaf)]
     for node in nodes:
-        label = node.label or ""
-        if label.startswith(AGENCY_LABEL):
-            return grammar.agencies[label]
+        if isinstance(node.production, PipelineProduction) and node.production.value in grammar.agencies:
+            return grammar.agencies[node.production.value]
     sites = [token for token in match.tokens if token.type == DOMAIN]
     if sites:
         site = site_name(sites[0].value)
