@@ -32,11 +32,18 @@ def key(text: str) -> tuple[str, ...]:
     return tuple(lemma(w) for w in text.replace("ё", "е").split())
 
 
-def token_lemmas(token: Token) -> set[str]:
-    out = set(lemmas(token.text)) if token.text else set()
-    if token.lemma:
-        out.add(token.lemma)
-    return out
+def token_lemmas(token: Token) -> frozenset[str]:
+    """pymorphy's lemmas of the word and the tagger's lemma."""
+    return _lemma_set(token.text, token.lemma)
+
+
+@lru_cache(maxsize=200_000)
+def _lemma_set(text: str, tagger_lemma: str) -> frozenset[str]:
+    # every cue filter asks this of every token: made once per word
+    out = set(lemmas(text)) if text else set()
+    if tagger_lemma:
+        out.add(tagger_lemma)
+    return frozenset(out)
 
 
 @dataclass

@@ -97,11 +97,57 @@ def _type(text: str) -> str:
     return "OTHER"
 
 
+class _Word:
+    """A word as yargy sees it, converted once per tokenizer: its text,
+    token type and forms, their lemmas (for the FIRST/LAST set look-ups)
+    and what the grammar's predicates said of it."""
+    __slots__ = ("text", "type", "forms", "lemmas", "tests")
+
+    def __init__(self, text: str, type: str, forms: list[Form]):
+        self.text = text
+        self.type = type
+        self.forms = forms
+        self.lemmas = frozenset(f.normalized for f in forms)
+        # (predicate id, NER tag) -> result: a predicate reads nothing but
+        # the word (value, type, forms) and the tag. The predicates belong
+        # to the grammar that owns the tokenizer (and its words), so their
+        # ids stay theirs while the answers are kept.
+        self.tests: dict[tuple[int, str], bool] = {}
+
+    def holds(self, predicate, tag: str, token: Optional["_Token"] = None) -> bool:
+        """``predicate(token)`` for the word with that tag, asked once: the
+        parser and the edge tests ask the same few predicates of the same
+        words over and over. ``token``: the word's token, if made."""
+        key = (id(predicate), tag)
+        found = self.tests.get(key)
+        if found is None:
+            if token is None:
+                token = _Token(self.text, YSpan(0, 1), tag, self)
+            found = self.tests[key] = bool(predicate(token))
+        return found
+
+
+class _Token(MorphTagToken):
+    """yargy's token with the :class:`_Word` it was made from."""
+
+    def __init__(self, value, span, tag, word: _Word):
+        super().__init__(value, span, word.type, tag, word.forms)
+        self.word = word
+
+
+def holds(predicate, token: _Token) -> bool:
+    return token.word.holds(predicate, token.tag, token)
+
+
+_FORMS: dict[tuple, tuple[str, list[Form]]] = {}    # see SentenceTokenizer.word
+
+
 class SentenceTokenizer(Tokenizer):
     """Converts svodka Tokens to yargy tokens (:meth:`token`); as the parser's
     tokenizer it passes on tokens :class:`Grammar` has already converted."""
 
-    CACHE = 200_000     # converted words kept; cleared when full
+    CACHE = 50_000      # words kept per grammar; cleared when full
+    SHARED = 200_000    # type and forms kept for all grammars
 
     def __init__(self, prefixes: Sequence[str] = ()):
         super().__init__()
@@ -109,16 +155,29 @@ class SentenceTokenizer(Tokenizer):
         # "экс-президента" also reads as "президента"
         self.prefixes = tuple(p + "-" for p in prefixes)
         self.types = self.types | {"RU", "LATIN", "INT", "PUNCT", "OTHER"}
-        # (text, lemma, pos, feats) -> (type, forms): the forms depend on
-        # nothing else, and converting (pymorphy lemmas, grammemes) cost as
-        # much as a third of the parsing when every findall call redid it
-        self._cache: dict[tuple, tuple[str, list[Form]]] = {}
+        # (text, lemma, pos, feats) -> word: the forms depend on nothing
+        # else, and converting (pymorphy lemmas, grammemes) cost as much as
+        # a third of the parsing when every findall call redid it
+        self._cache: dict[tuple, _Word] = {}
 
-    def _convert(self, token: Token) -> tuple[str, list[Form]]:
+    def word(self, token: Token) -> _Word:
+        """The :class:`_Word` of a svodka token."""
         key = (token.text, token.lemma, token.pos, tuple(token.feats.items()))
         found = self._cache.get(key)
-        if found is not None:
-            return found
+        if found is None:
+            if len(self._cache) >= self.CACHE:
+                self._cache.clear()
+            # the type and forms are the same for every grammar with the
+            # same prefixes: made once for all of them
+            shared = _FORMS.get(key + self.prefixes)
+            if shared is None:
+                if len(_FORMS) >= self.SHARED:
+                    _FORMS.clear()
+                shared = _FORMS[key + self.prefixes] = self._convert(token)
+            found = self._cache[key] = _Word(token.text, *shared)
+        return found
+
+    def _convert(self, token: Token) -> tuple[str, list[Form]]:
         text = token.text
         main = (token.lemma or text).lower().replace("ё", "е")
         g = Grams(frozenset(grams(token)))
@@ -133,17 +192,13 @@ class SentenceTokenizer(Tokenizer):
                 if lower.startswith(prefix) and len(lower) > len(prefix):
                     for other in lemmas(text[len(prefix):]):
                         forms.append(Form(other, g))
-        if len(self._cache) >= self.CACHE:
-            self._cache.clear()
-        self._cache[key] = (kind, forms)
         return kind, forms
 
-    def token(self, token: Token, index: int, tag: str = "O") -> MorphTagToken:
+    def token(self, token: Token, index: int, tag: str = "O") -> _Token:
         """The yargy token of a svodka token at ``index`` (its span) with
         its NER tag. yargy never changes a token's forms in place (it
         constrains copies), so tokens share the cached list."""
-        kind, forms = self._convert(token)
-        return MorphTagToken(token.text, YSpan(index, index + 1), kind, tag, forms)
+        return _Token(token.text, YSpan(index, index + 1), tag, self.word(token))
 
     def __call__(self, tokens):  # type: ignore[override]
         return iter(tokens)
@@ -250,7 +305,7 @@ class _State:
 
 
 class _Column:
-    __slots__ = ("index", "token", "states", "keys", "waiting", "predicted", "tests")
+    __slots__ = ("index", "token", "states", "keys", "waiting", "predicted")
 
     def __init__(self, index: int, token):
         self.index = index
@@ -259,15 +314,6 @@ class _Column:
         self.keys: set[tuple] = set()
         self.waiting: dict[int, list[_State]] = {}   # rule id -> states expecting it
         self.predicted: set[int] = set()             # rules predicted here
-        self.tests: dict[int, bool] = {}             # predicate id -> it holds for token
-
-    def test(self, predicate) -> bool:
-        """``predicate(self.token)``, once per column: many items wait on the
-        same terminals."""
-        found = self.tests.get(id(predicate))
-        if found is None:
-            found = self.tests[id(predicate)] = bool(predicate(self.token))
-        return found
 
     def append(self, state: _State) -> None:
         # yargy keeps one state per (rule, production, dot, span, children)
@@ -344,7 +390,7 @@ class _EarleyParser(Parser):
                     term = state.terms[state.dot]
                     if is_rule(term):
                         self._predict(column, following, term)
-                    elif following is not None and following.test(term):
+                    elif following is not None and holds(term, following.token):
                         leaf = Leaf(term, term.constrain(following.token))
                         following.append(_State(state.rule, state.production, state.dot + 1,
                                                 state.start, following,
@@ -363,7 +409,7 @@ class _EarleyParser(Parser):
             productions = rule.predict(following.token) if following is not None else rule.productions
             plan = [(rank, production, None) for rank, production in enumerate(productions)]
         for rank, production, test in plan:
-            if test is not None and (following is None or not following.test(test)):
+            if test is not None and (following is None or not holds(test, following.token)):
                 continue    # a dead item
             column.append(_State(rule, production, 0, column, column,
                                  Node(rule, production, rank=rank, children=[])))
@@ -390,9 +436,8 @@ class _Edge:
             else:
                 self.others.append(p)
 
-    def __call__(self, token) -> bool:
-        words = self.words
-        if words and any(f.normalized in words for f in token.forms):
+    def __call__(self, token: _Token) -> bool:
+        if not self.words.isdisjoint(token.word.lemmas):
             return True
         return any(p(token) for p in self.others)
 
@@ -449,16 +494,18 @@ class Grammar:
         self.first = _Edge(_edge_predicates(self.parser.rule))
         self.last = _Edge(_edge_predicates(self.parser.rule, last=True))
 
-    def _tokens(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int):
+    def _words(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int):
+        """(word, tag) of the tokens start..stop-1."""
         n = len(tags)
-        return [self.tokenizer.token(tokens[i], i - start, tags[i] if i < n else "O")
-                for i in range(start, stop)]
+        word = self.tokenizer.word
+        return [(word(tokens[i]), tags[i] if i < n else "O") for i in range(start, stop)]
 
     def may_start(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int) -> bool:
         """Whether a match may begin at one of the tokens start..stop-1 (a
         cheap test before :meth:`findall` where only such matches count)."""
         stop = min(stop, len(tokens))
-        return any(self.first(t) for t in self._tokens(tokens, tags, max(0, start), stop))
+        first = self.first
+        return any(w.holds(first, tag) for w, tag in self._words(tokens, tags, max(0, start), stop))
 
     def findall(self, tokens: Sequence[Token], tags: Sequence[str],
                 windows: Optional[Sequence[tuple[int, int]]] = None):
@@ -481,13 +528,16 @@ class Grammar:
             offset = r_start
             while True:
                 end = min(r_stop, offset + self.WINDOW)
-                # spans relative to the window's start, as before trimming
-                window = self._tokens(tokens, tags, offset, end)
-                starts = [self.first(t) for t in window]
-                lo = next((i for i, s in enumerate(starts) if s), len(window))
-                hi = next((i + 1 for i in range(len(window) - 1, lo - 1, -1)
-                           if self.last(window[i])), lo)
-                matches = self.parser.findall_tokens(window[lo:hi], starts[lo:hi]) if lo < hi else ()
+                words = self._words(tokens, tags, offset, end)
+                starts = [w.holds(self.first, tag) for w, tag in words]
+                lo = next((i for i, s in enumerate(starts) if s), len(words))
+                hi = next((i + 1 for i in range(len(words) - 1, lo - 1, -1)
+                           if words[i][0].holds(self.last, words[i][1])), lo)
+                # yargy tokens only for the part parsed; spans relative to
+                # the window's start, as before trimming
+                window = [_Token(tokens[i].text, YSpan(i - offset, i - offset + 1), tag, w)
+                          for i, (w, tag) in enumerate(words[lo:hi], offset + lo)]
+                matches = self.parser.findall_tokens(window, starts[lo:hi]) if lo < hi else ()
                 for match in matches:
                     start, stop = match.span.start + offset, match.span.stop + offset
                     if (start, stop) not in seen:

@@ -132,20 +132,23 @@ def _case(sentence: Sentence, indices: list[int]) -> Optional[str]:
 def _title(sentence: Sentence, indices: list[int]) -> Optional[tuple[int, int]]:
     """(index into titles, number of tokens) of the longest title the tokens
     begin with."""
-    index = {id(t): i for i, t in enumerate(common.titles())}
     for length in range(len(indices), 0, -1):
         title = common.match_title([sentence.tokens[i] for i in indices[:length]])
         if title is not None:
-            return index[id(title)], length
+            return _title_numbers()[id(title)], length
     return None
+
+
+@lru_cache(maxsize=1)
+def _title_numbers() -> dict[int, int]:
+    """id of a title -> its index in ``common.titles()``."""
+    return {id(t): i for i, t in enumerate(common.titles())}
 
 
 def phrases(sentence: Sentence, tags: list[str], windows) -> list[Phrase]:
     g = grammar()
     titles = common.titles()
-    field_words = set()
-    for w in common.position_words().get("field", []):
-        field_words.update(common.key(w))
+    field_words = _lexicon_lemmas("field")
     out = []
     for start, stop, match, offset in g.findall(sentence.tokens, tags, windows):
         parts = leaves(match, offset)
@@ -305,13 +308,8 @@ def _before_parenthesis(tokens, index: int) -> int:
 def link(sentence: Sentence, tags: list[str], found: list[Phrase]) -> list[tuple[tuple[int, int], Phrase]]:
     """(person token range, phrase) pairs by the placement rules above."""
     tokens = sentence.tokens
-    words = common.position_words()
-    verbs = set()
-    for w in words.get("verb", []):
-        verbs.update(common.key(w))
-    posts = set()
-    for w in words.get("post", []):
-        posts.update(common.key(w))
+    verbs = _lexicon_lemmas("verb")
+    posts = _lexicon_lemmas("post")
     by_start = {p.start: p for p in found}
     by_stop = {p.stop: p for p in found}
     out = []
@@ -442,6 +440,15 @@ def _coreferent(analysis: Analysis, s_index: int, mentions: list[int],
         out.append(Occupation(persons[-1], phrase, where_mention, s_index))
         break
     return out
+
+
+@lru_cache(maxsize=None)
+def _lexicon_lemmas(role: str) -> frozenset[str]:
+    """The lemmas of the words of a role in position_words.tsv."""
+    out = set()
+    for w in common.position_words().get(role, []):
+        out.update(common.key(w))
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)

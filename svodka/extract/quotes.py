@@ -234,9 +234,7 @@ def find(analysis: Analysis, offices: dict[int, set[str]], nlp=None) -> list[Quo
     g = grammars()
     resolver = Resolver(analysis, offices)
     by_sentence = common.sentence_mentions(analysis)
-    verbs = set()
-    for v in cues().get("verb", []):
-        verbs.update(common.key(v))
+    verbs = _verb_lemmas()
     out: list[Quote] = []
     text = analysis.document.text
     for para in paragraphs(analysis):
