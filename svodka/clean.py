@@ -53,7 +53,7 @@ from yargy.pipelines import PipelineBNFRule, PipelineProduction, morph_pipeline,
 from yargy.predicates import caseless, eq, gram, in_, is_capitalized, normalized, true
 from yargy.predicates import type as token_type
 from yargy.predicates.bank import DictionaryPredicate
-from yargy.rule.bnf import is_rule
+from yargy.rule.bnf import BNFRule, is_rule
 from yargy.rule.constructors import PipelineRule
 from yargy.span import Span as YargySpan
 from yargy.token import Token as YargyToken
@@ -307,17 +307,57 @@ def _line_rule(tokenizer: Tokenizer, index: int, entry: FurniturePattern):
     return rule(*items).named(f"{LINE_LABEL}{index}")
 
 
-class Alternatives:
-    """Labelled sequences of predicates for a rule, one of which it matches;
-    the parser predicts only those whose first predicate fits the next token.
+class LookaheadBNFRule(BNFRule):
+    """A compiled rule of which the parser predicts only the productions that
+    may begin with the next token.
 
-    yargy predicts every alternative of an ``or_`` rule wherever the rule may
-    stand, two chart states each (the alternative, and the named rule in it),
-    before it reads a token; for the hundred agencies of the data file that
-    was most of the work of parsing a credit. Like a yargy pipeline, this
-    rule looks at the next token first; the matches are the same, as an
-    alternative whose first predicate fails that token dies there anyway.
-    Which one matched is the ``value`` of the node's production."""
+    yargy's Earley parser predicts every production of a rule wherever the
+    rule may stand, and makes a chart state for each before it reads the
+    token there; only its pipelines look at that token first. For the
+    hundred agencies of the data file, or for the root of the credit
+    grammar (predicted at every token of a window), those states were most
+    of the work of parsing, and nearly all died at the next token. A
+    production none of whose first predicates fits the next token dies
+    there anyway, so the matches are the same; the states that would die
+    are just never made. Productions that may match no token are always
+    predicted."""
+
+    # Tokens of the same text and type fit the same predicates, so what a
+    # token lets begin is kept per (text, type); emptied when it gets this big.
+    MAX_KEPT = 100_000
+
+    def __init__(self, productions, name=None, interpretator=None, relation=None):
+        super().__init__(list(productions), name, interpretator, relation)
+        self.first_predicates = []
+        for production in self.productions:
+            predicates, can_be_empty = _first_predicates(tuple(production.terms))
+            self.first_predicates.append(None if can_be_empty else tuple(predicates))
+        self.kept: dict[tuple[str, str], list] = {}
+
+    def predict(self, token) -> list:
+        key = (token.value, token.type)
+        productions = self.kept.get(key)
+        if productions is None:
+            if len(self.kept) >= self.MAX_KEPT:
+                self.kept.clear()
+            productions = self.kept[key] = [
+                production for production, predicates in zip(self.productions, self.first_predicates)
+                if predicates is None or any(predicate(token) for predicate in predicates)]
+        return productions
+
+
+def _with_lookahead(parser: Parser) -> Parser:
+    """``parser`` with its root rule predicted as a LookaheadBNFRule."""
+    root = parser.rule
+    parser.rule = LookaheadBNFRule(root.productions, root.name, root.interpretator, root.relation)
+    return parser
+
+
+class Alternatives:
+    """Labelled sequences of predicates, one of which a rule matches,
+    compiled to a LookaheadBNFRule: the hundred agencies of the data file
+    are tried only where the next token may begin them. The label of the
+    one that matched is the ``value`` of its node's production."""
 
     label = "[alternatives]"
 
@@ -329,26 +369,8 @@ class Alternatives:
                             for value, predicates in self.alternatives)
 
     @property
-    def as_bnf(self) -> "AlternativesBNFRule":
-        return AlternativesBNFRule(PipelineProduction(value, predicates) for value, predicates in self.alternatives)
-
-
-class AlternativesBNFRule(PipelineBNFRule):
-    abbr = "alternatives"
-    # Tokens of the same text and type fit the same predicates, so what fits
-    # is kept per (text, type); the store is emptied when it grows this big.
-    MAX_INDEX = 100_000
-
-    def build_index(self, productions) -> dict:
-        return {}
-
-    def predict(self, token) -> list:
-        key = (token.value, token.type)
-        if key not in self.index:
-            if len(self.index) >= self.MAX_INDEX:
-                self.index.clear()
-            self.index[key] = [production for production in self.productions if production.terms[0](token)]
-        return self.index[key]
+    def as_bnf(self) -> LookaheadBNFRule:
+        return LookaheadBNFRule(PipelineProduction(value, predicates) for value, predicates in self.alternatives)
 
 
 @dataclass
@@ -366,6 +388,10 @@ class Grammars:
     lead_forms: Optional[frozenset]
     # Every term of those keys, as ((key number, position in the key), predicate).
     credit_terms: list[tuple[tuple[int, int], object]]
+    plain_credit_terms: list[tuple[tuple[int, int], object]]     # those that are no dictionary predicate
+    # For each key, the first key with the same follow predicates (the keys
+    # of one pipeline share them), so that _may_follow asks once for them all.
+    same_follow: list[int]
     keys_hold_no_dot: bool          # no word of those keys holds a dot: see _may_hold_credit
 
 
@@ -421,18 +447,22 @@ def grammars() -> Grammars:
     sites = {entry.pattern.lower(): entry.value or entry.pattern
              for entry in patterns if entry.kind == "agency" and _is_site_pattern(tokenizer, entry.pattern)}
     first_words = _first_words(tokenizer, [entry for entry in patterns if entry.kind in LINE_KINDS])
-    credit_parser = Parser(credit, tokenizer=tokenizer)
+    credit_parser = _with_lookahead(Parser(credit, tokenizer=tokenizer))
     credit_starts = _pipeline_keys(credit_parser.rule)
     credit_span = _longest_match(credit_parser.rule, {})
     lead_forms = _lead_forms(tokenizer, credit_starts) if credit_starts is not None else None
     credit_terms = [((number, position), predicate) for number, (key, _) in enumerate(credit_starts or ())
                     for position, predicate in enumerate(key)]
+    plain_credit_terms = [(place, predicate) for place, predicate in credit_terms
+                          if not isinstance(predicate, DictionaryPredicate)]
+    follows = [None if follow is None else tuple(map(id, follow)) for _, follow in credit_starts or ()]
+    same_follow = [follows.index(follow) for follow in follows]
     # The per-word caches of _credit_windows answer for the grammar built here.
-    for cache in (_may_be_lead_word, _key_terms_fitting, _may_follow):
+    for cache in (_key_terms_fitting, _fits_follow):
         cache.cache_clear()
-    return Grammars(tokenizer, patterns, Parser(or_(*line_rules), tokenizer=tokenizer),
+    return Grammars(tokenizer, patterns, _with_lookahead(Parser(or_(*line_rules), tokenizer=tokenizer)),
                     credit_parser, agencies, sites, first_words, credit_starts, credit_span, lead_forms,
-                    credit_terms, _keys_hold_no_dot(credit_starts or ()))
+                    credit_terms, plain_credit_terms, same_follow, _keys_hold_no_dot(credit_starts or ()))
 
 
 def _is_site_pattern(tokenizer: Tokenizer, pattern: str) -> bool:
@@ -548,7 +578,6 @@ def _lead_forms(tokenizer: SiteTokenizer, keys: list[tuple[tuple, Optional[tuple
     return frozenset(forms)
 
 
-@lru_cache(maxsize=100_000)
 def _may_be_lead_word(word: str) -> bool:
     """False when pymorphy2 cannot give ``word`` a lemma that the pipeline
     keys ask for. A word the dictionary knows gets only its dictionary
@@ -576,17 +605,20 @@ def _key_terms_fitting(value: str, token_type_: str) -> frozenset[tuple[int, int
     grammar = grammars()
     token = YargyToken(value, YargySpan(0, len(value)), token_type_)
     if token_type_ == "RU" and not _may_be_lead_word(value):
-        return frozenset(place for place, predicate in grammar.credit_terms
-                         if not isinstance(predicate, DictionaryPredicate) and predicate(token))
+        return frozenset(place for place, predicate in grammar.plain_credit_terms if predicate(token))
     morphed = token.morphed(grammar.tokenizer.morph(value)) if token_type_ == "RU" else token
     return frozenset(place for place, predicate in grammar.credit_terms
                      if predicate(morphed if isinstance(predicate, DictionaryPredicate) else token))
 
 
-@lru_cache(maxsize=100_000)
 def _may_follow(value: str, token_type_: str, number: int) -> bool:
     """Whether a token of this text and type may follow the key of
     ``credit_starts[number]``: "—" starts a credit only before an agency."""
+    return _fits_follow(value, token_type_, grammars().same_follow[number])
+
+
+@lru_cache(maxsize=100_000)
+def _fits_follow(value: str, token_type_: str, number: int) -> bool:
     grammar = grammars()
     token = YargyToken(value, YargySpan(0, len(value)), token_type_)
     if token_type_ == "RU":
@@ -727,7 +759,8 @@ def match_line(text: str) -> Optional[LineMatch]:
     if len(text) > MAX_FURNITURE_LINE_CHARS:
         return None
     grammar = grammars()
-    first = next(iter(_words(grammar.tokenizer, text)), None)
+    # Only the first token is needed: take it without tokenizing the line.
+    first = next(Tokenizer.__call__(grammar.tokenizer, text), None)
     if grammar.first_words is not None and (first is None or first.value.lower() not in grammar.first_words):
         return None
     match = grammar.line_parser.match(text)
