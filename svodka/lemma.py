@@ -25,8 +25,9 @@ def _norm(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _parses(word: str):
-    """pymorphy3's readings of a word, analysed once for lemma() and lemmas()."""
+def parses(word: str):
+    """pymorphy3's readings of a word, analysed once for lemma(), lemmas()
+    and the tagger's lemmas (svodka.nlp)."""
     return _analyzer().parse(word)
 
 
@@ -37,14 +38,14 @@ def lemma(word: str) -> str:
     A capitalised word prefers pymorphy's geographic reading (Geox), so
     "Кубе" is "куба" (Cuba), not "куб" (cube), whatever the parse scores say.
     """
-    parses = _parses(word) if word else []
-    if not parses:
+    readings = parses(word) if word else []
+    if not readings:
         return _norm(word)
     if word[:1].isupper():
-        for parse in parses:
+        for parse in readings:
             if "Geox" in parse.tag:
                 return _norm(parse.normal_form)
-    return _norm(parses[0].normal_form)
+    return _norm(readings[0].normal_form)
 
 
 @lru_cache(maxsize=200_000)
@@ -53,7 +54,7 @@ def lemmas(word: str) -> tuple[str, ...]:
     that must survive pymorphy picking another reading than the build did."""
     first = lemma(word)
     out = [first]
-    for parse in _parses(word):
+    for parse in parses(word):
         form = _norm(parse.normal_form)
         if form not in out:
             out.append(form)

@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import threading
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from razdel import sentenize, tokenize
@@ -90,7 +91,7 @@ class NLP:
         memo = (word, pos, tuple(feats.items()))
         lemma = self._lemmas.get(memo)
         if lemma is None:
-            lemma = self.vocab.lemmatize(word, pos, feats).lower().replace("ё", "е")
+            lemma = natasha_lemmatize(_tagged_forms, word, pos, feats).lower().replace("ё", "е")
             if len(self._lemmas) >= 200_000:    # bounded on long runs
                 self._lemmas.clear()
             self._lemmas[memo] = lemma
@@ -238,6 +239,31 @@ def split_sentences(document: Document) -> list[Sentence]:
                                           sent.text, tokens))
         position += len(line) + 1
     return sentences
+
+
+class _Form:
+    """A pymorphy reading in natasha's terms (Universal Dependencies)."""
+    __slots__ = ("normal", "pos", "feats")
+
+    def __init__(self, parse):
+        from natasha.morph.vocab import ud_feats, ud_pos
+        self.normal = parse.normal_form
+        self.pos = ud_pos(parse.tag)
+        self.feats = dict(ud_feats(parse.tag))
+
+
+@lru_cache(maxsize=200_000)
+def _tagged_forms(word: str) -> tuple[_Form, ...]:
+    # natasha's lemmatiser picks the reading closest to the tagger's tags;
+    # it is given svodka's own pymorphy3 analyses (svodka.lemma), so a word
+    # is analysed once for the tagger's lemmas and for the gazetteer keys.
+    from .lemma import parses
+    return tuple(_Form(p) for p in parses(word))
+
+
+def natasha_lemmatize(forms, word, pos, feats) -> str:
+    from natasha.morph.lemma import lemmatize
+    return lemmatize(forms, word, pos, feats)
 
 
 def tokens_in(sentences: Sequence[Sentence], start: int, stop: int) -> tuple[int, list[Token]]:
