@@ -269,6 +269,33 @@ def _edge_predicates(start, last: bool = False) -> list:
     return list(edges[id(start)].values())
 
 
+def _required_predicates(start) -> list:
+    """The predicates some token of every match of ``start`` satisfies:
+    those on every path through the grammar (the greatest fixed point of
+    "in each production, a predicate or a rule's requirement")."""
+    rules = _rules(start)
+    must: dict[int, Optional[list]] = {i: None for i in rules}   # None: all
+    changed = True
+    while changed:
+        changed = False
+        for i, r in rules.items():
+            new = None
+            for p in r.productions:
+                union: list = []
+                for t in p.terms:
+                    found = must[id(t)] if is_rule(t) else [t]
+                    if found is None:
+                        union = None
+                        break
+                    union += [x for x in found if x not in union]
+                if union is not None:
+                    new = union if new is None else [x for x in new if x in union]
+            if new is not None and (must[i] is None or len(new) < len(must[i])):
+                must[i] = new
+                changed = True
+    return must[id(start)] or []
+
+
 def _leftmost(start, nullable: set[int]) -> dict[int, object]:
     """The rules a match of ``start`` may begin with (``start`` included):
     those the parser predicts, one from another, at the column where it
@@ -493,6 +520,7 @@ class Grammar:
         self.parser = _EarleyParser(rule, self.tokenizer, self.tagger)
         self.first = _Edge(_edge_predicates(self.parser.rule))
         self.last = _Edge(_edge_predicates(self.parser.rule, last=True))
+        self.required = _required_predicates(self.parser.rule)
 
     def _words(self, tokens: Sequence[Token], tags: Sequence[str], start: int, stop: int):
         """(word, tag) of the tokens start..stop-1."""
@@ -533,6 +561,8 @@ class Grammar:
                 lo = next((i for i, s in enumerate(starts) if s), len(words))
                 hi = next((i + 1 for i in range(len(words) - 1, lo - 1, -1)
                            if words[i][0].holds(self.last, words[i][1])), lo)
+                if not all(any(w.holds(p, tag) for w, tag in words[lo:hi]) for p in self.required):
+                    hi = lo     # a predicate every match needs holds for none of them
                 # yargy tokens only for the part parsed; spans relative to
                 # the window's start, as before trimming
                 window = [_Token(tokens[i].text, YSpan(i - offset, i - offset + 1), tag, w)
