@@ -598,7 +598,8 @@ def _key_terms_fitting(value: str, token_type_: str) -> frozenset[tuple[int, int
     """The (key number, position in the key) of every term of the
     ``credit_starts`` keys that a token of this text and type fits. Pipeline
     predicates look at nothing else, and words recur, so one cached look-up
-    per word answers every question _starts_credit asks about it. Most
+    per word answers every question that _may_hold_credit and
+    _starts_credit ask about it. Most
     Russian words are no form of a lead lemma: for them only the terms that
     are no dictionary predicate are tried, and the analyses the others need
     are made once per word, not once per term."""
@@ -619,6 +620,8 @@ def _may_follow(value: str, token_type_: str, number: int) -> bool:
 
 @lru_cache(maxsize=100_000)
 def _fits_follow(value: str, token_type_: str, number: int) -> bool:
+    """_may_follow for the first key of a group sharing follow predicates,
+    cached once for the group."""
     grammar = grammars()
     token = YargyToken(value, YargySpan(0, len(value)), token_type_)
     if token_type_ == "RU":
