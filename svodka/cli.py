@@ -235,7 +235,10 @@ def cmd_extract(args) -> int:
         # the workers' output arrives in bursts: commit in larger transactions
         write_every = max(args.batch_size, 512)
     else:
-        results = Pipeline(batch_size=args.batch_size).run(read_inputs(args.inputs))
+        from .scale.pool import warm_up_pipeline
+        pipeline = Pipeline(batch_size=args.batch_size)
+        warm_up_pipeline(pipeline)
+        results = pipeline.run(read_inputs(args.inputs))
         write_every = args.batch_size
     progress = Progress(enabled=args.progress)
     done: list[Analysis] = []
