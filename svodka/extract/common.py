@@ -37,6 +37,17 @@ def token_lemmas(token: Token) -> frozenset[str]:
     return _lemma_set(token.text, token.lemma)
 
 
+def ordered_lemmas(token: Token) -> tuple[str, ...]:
+    """The tagger's lemma, then pymorphy's lemmas in pymorphy's order."""
+    return _lemma_order(token.text, token.lemma)
+
+
+@lru_cache(maxsize=200_000)
+def _lemma_order(text: str, tagger_lemma: str) -> tuple[str, ...]:
+    first = (tagger_lemma,) if tagger_lemma else ()
+    return tuple(dict.fromkeys(first + (lemmas(text) if text else ())))
+
+
 @lru_cache(maxsize=200_000)
 def _lemma_set(text: str, tagger_lemma: str) -> frozenset[str]:
     # every cue filter asks this of every token: made once per word
@@ -95,14 +106,16 @@ def match_title(tokens: Sequence[Token]) -> Optional[Title]:
     """The title the tokens spell (by lemmas), allowing an "экс-" style prefix
     on the first word."""
     index = title_index()
-    options = [token_lemmas(t) for t in tokens]
+    # lemmas in a fixed order (the tagger's first): when two readings spell
+    # titles, the one found must not depend on a set's hash order
+    options = [ordered_lemmas(t) for t in tokens]
     if options:
-        first = set(options[0])
+        first = list(options[0])
         for prefix in position_words().get("prefix", []):
-            for lem in list(first):
+            for lem in options[0]:
                 if lem.startswith(prefix + "-"):
-                    first.update(lemmas(tokens[0].text[len(prefix) + 1:]))
-        options[0] = first
+                    first.extend(lemmas(tokens[0].text[len(prefix) + 1:]))
+        options[0] = tuple(dict.fromkeys(first))
 
     def walk(i, acc):
         if i == len(options):

@@ -54,7 +54,9 @@ def _lemma_hits(sentence: Sentence, table: dict[str, str]) -> list[tuple[int, st
     for i, token in enumerate(sentence.tokens):
         if token.pos not in ("NOUN", "VERB"):
             continue
-        for lem in common.token_lemmas(token):
+        # in a fixed order, the tagger's lemma first: a word whose readings
+        # name two kinds of deal must not depend on the set's hash order
+        for lem in common.ordered_lemmas(token):
             if lem in table:
                 out.append((i, table[lem]))
                 break
