@@ -3,6 +3,9 @@
 Over the same texts (documents read as ``svodka extract`` reads them):
 
     natasha NER      NewsNERTagger alone over the texts
+    natasha NER, channels-last   the same tagger with svodka's faster CNN
+                     encoder (svodka/cnn.py): what the baseline would be
+                     with the speed-up svodka's own NER gets
     natasha full     segmentation, morphology, syntax, NER, span normalisation
     svodka 1 proc    the whole pipeline (clean, NLP, link, extract, code) and
                      the SQLite store, in this process
@@ -32,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ENGINES = ("natasha-ner", "natasha-full", "svodka-1", "svodka-n")
-LABELS = {"natasha-ner": "natasha NER only", "natasha-full": "natasha full",
+ENGINES = ("natasha-ner", "natasha-ner-cl", "natasha-full", "svodka-1", "svodka-n")
+LABELS = {"natasha-ner": "natasha NER only", "natasha-ner-cl": "natasha NER, channels-last", "natasha-full": "natasha full",
           "svodka-1": "svodka, 1 process", "svodka-n": "svodka, {jobs} processes"}
 
 
@@ -106,7 +109,11 @@ def _prepare(engine: str, args, docs):
                              NewsNERTagger, NewsSyntaxParser, Segmenter)
         emb = NewsEmbedding()
         ner = NewsNERTagger(emb)
-        if engine == "natasha-ner":
+        if engine in ("natasha-ner", "natasha-ner-cl"):
+            if engine == "natasha-ner-cl":
+                from svodka.cnn import use_channels_last
+                use_channels_last(ner)
+
             def work(texts):
                 for _ in ner.map(texts):
                     pass
@@ -207,7 +214,7 @@ def print_table(results: list[dict], jobs: int) -> None:
     r0 = results[0]
     print(f"{r0['documents']} documents, {r0['characters'] / r0['documents']:.0f} characters "
           f"each on average; {os.cpu_count()} cores on this machine\n")
-    header = (f"{'engine':<22}{'docs/s':>8}{'kchar/s/core':>14}{'(wall)':>9}"
+    header = (f"{'engine':<28}{'docs/s':>8}{'kchar/s/core':>14}{'(wall)':>9}"
               f"{'wall s':>9}{'CPU s':>8}{'peak RSS MB/process':>22}")
     print(header)
     print("-" * len(header))
@@ -218,7 +225,7 @@ def print_table(results: list[dict], jobs: int) -> None:
         if r.get("worker_peak_rss_mb"):
             rss = f"parent {rss}, worker {r['worker_peak_rss_mb']:.0f}"
         label = LABELS[r["engine"]].format(jobs=jobs)
-        print(f"{label:<22}{r['documents'] / r['wall_s']:>8.1f}{per_core_cpu:>14.1f}"
+        print(f"{label:<28}{r['documents'] / r['wall_s']:>8.1f}{per_core_cpu:>14.1f}"
               f"{per_core_wall:>9.1f}{r['wall_s']:>9.1f}{r['cpu_s']:>8.1f}{rss:>22}")
     print("\nkchar/s/core: thousand characters per second per core, from CPU time "
           "(from wall time x cores in brackets)")
