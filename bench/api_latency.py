@@ -99,12 +99,16 @@ def build(source: Path, out: Path, target_events: int, seed: int, quiet_share: f
         # index on doc_id to join on)
         db.execute("CREATE TEMP TABLE fts_docs AS SELECT doc_id, title, body FROM src.documents_fts")
         db.execute("CREATE INDEX temp.fts_docs_id ON fts_docs(doc_id)")
-        db.execute("INSERT INTO main.documents_fts (doc_id, title, body) "
-                   "SELECT p.new_id, f.title, f.body FROM plan p JOIN fts_docs f ON f.doc_id = p.old_id")
+        # (each full-text row under its row's rowid, as svodka.store writes them)
+        db.execute("INSERT INTO main.documents_fts (rowid, doc_id, title, body) "
+                   "SELECT d.rowid, p.new_id, f.title, f.body FROM plan p "
+                   "JOIN fts_docs f ON f.doc_id = p.old_id JOIN main.documents d ON d.id = p.new_id")
         db.execute("CREATE TEMP TABLE fts_quotes AS SELECT doc_id, idx, text FROM src.quotes_fts")
         db.execute("CREATE INDEX temp.fts_quotes_id ON fts_quotes(doc_id)")
-        db.execute("INSERT INTO main.quotes_fts (doc_id, idx, text) "
-                   "SELECT p.new_id, f.idx, f.text FROM plan p JOIN fts_quotes f ON f.doc_id = p.old_id")
+        db.execute("INSERT INTO main.quotes_fts (rowid, doc_id, idx, text) "
+                   "SELECT q.rowid, p.new_id, f.idx, f.text FROM plan p "
+                   "JOIN fts_quotes f ON f.doc_id = p.old_id "
+                   "JOIN main.quotes q ON q.doc_id = p.new_id AND q.idx = f.idx")
     db.execute("DETACH DATABASE src")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     stats = {"documents": db.execute("SELECT count(*) FROM documents").fetchone()[0],

@@ -96,3 +96,51 @@ def test_fts_search(tmp_path):
         rows = store.db.execute("SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?",
                                 ("соглашение",)).fetchall()
     assert [r[0] for r in rows] == ["d1"]
+
+
+def fts_rowids_follow_rows(path) -> bool:
+    db = sqlite3.connect(path)
+    docs = db.execute("SELECT count(*) FROM documents_fts f JOIN documents d "
+                      "ON d.rowid = f.rowid AND d.id = f.doc_id").fetchone()[0]
+    quotes = db.execute("SELECT count(*) FROM quotes_fts f JOIN quotes q "
+                        "ON q.rowid = f.rowid AND q.doc_id = f.doc_id AND q.idx = f.idx").fetchone()[0]
+    return (docs == db.execute("SELECT count(*) FROM documents_fts").fetchone()[0]
+            and quotes == db.execute("SELECT count(*) FROM quotes_fts").fetchone()[0])
+
+
+def test_rewritten_documents_keep_one_full_text_row_under_their_rowid(tmp_path):
+    path = tmp_path / "kb.db"
+    with Store(path) as store:
+        store.write([make_analysis("d1"), make_analysis("d2")])
+        store.write([make_analysis("d1", "Китай и Индия подписали договор.")])
+        store.write([make_analysis("d2")])
+        hits = store.db.execute("SELECT doc_id FROM documents_fts WHERE documents_fts MATCH ?",
+                                ("Индия",)).fetchall()
+        assert [h[0] for h in hits] == ["d1"]
+        assert store.db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?",
+                                ("Россия",)).fetchone()[0] == 1     # d2 only, once
+    assert counts(path)["documents_fts"] == 2
+    assert fts_rowids_follow_rows(path)
+
+
+def test_a_version_1_database_is_migrated(tmp_path):
+    """Version 1 let FTS5 pick its rowids: opening it renumbers them, and a
+    rewrite then deletes the right full-text rows."""
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        store.write([make_analysis("d1"), make_analysis("d2")])
+        db = store.db
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        for table, columns in (("documents_fts", "doc_id, title, body"),
+                               ("quotes_fts", "doc_id, idx, text")):
+            rows = db.execute(f"SELECT {columns} FROM {table}").fetchall()
+            db.execute(f"DELETE FROM {table}")
+            db.executemany(f"INSERT INTO {table} (rowid, {columns}) VALUES (?, {', '.join('?' * len(rows[0]))})",
+                           [(1000 + i, *r) for i, r in enumerate(reversed(rows))])
+        db.commit()
+    assert not fts_rowids_follow_rows(path)
+    with Store(path) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        store.write([make_analysis("d1", "Китай и Индия подписали договор.")])
+    assert fts_rowids_follow_rows(path)
+    assert counts(path)["documents_fts"] == 2

@@ -3,6 +3,12 @@
 Each document's records are replaced in one transaction per batch: a crash
 mid-run leaves either the old records or the new ones, never half of them,
 and a rerun replaces rather than duplicates.
+
+A full-text row has the rowid of the row it indexes (``documents_fts.rowid
+= documents.rowid``, ``quotes_fts.rowid = quotes.rowid``): FTS5 has no index
+on ``doc_id``, so deleting by it read the whole index for every document
+written, and a 100,000-article load slowed down as it grew. Deleting by
+rowid is one lookup.
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from typing import Iterable, Iterator, Optional
 from ..model import (Actor, Analysis, Document, Entity, Event, Fact, Furniture,
                      Location, Mention, Quote, Rejection, Sentence)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2     # 2: full-text rowids follow their rows' rowids
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -73,9 +79,27 @@ CREATE TABLE IF NOT EXISTS rejections (
     at REAL, PRIMARY KEY (path, line));
 """
 
-# Tables holding per-document records, cleared before a document is rewritten.
-DOC_TABLES = ("documents_fts", "furniture", "sentences", "entities", "mentions",
-              "facts", "quotes", "quotes_fts", "events", "event_parties")
+# Tables holding per-document records, cleared before a document is
+# rewritten (the full-text tables by rowid, first).
+DOC_TABLES = ("furniture", "sentences", "entities", "mentions",
+              "facts", "quotes", "events", "event_parties")
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring an older database up to SCHEMA_VERSION, in the caller's transaction."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    version = int(row[0]) if row else SCHEMA_VERSION    # no version: a new file
+    if version < 2:
+        # full-text rows re-inserted under their rows' rowids
+        db.execute("CREATE TEMP TABLE old_documents_fts AS SELECT doc_id, title, body FROM documents_fts")
+        db.execute("DELETE FROM documents_fts")
+        db.execute("INSERT INTO documents_fts (rowid, doc_id, title, body) "
+                   "SELECT d.rowid, f.doc_id, f.title, f.body "
+                   "FROM old_documents_fts f JOIN documents d ON d.id = f.doc_id")
+        db.execute("DROP TABLE temp.old_documents_fts")
+        db.execute("DELETE FROM quotes_fts")
+        db.execute("INSERT INTO quotes_fts (rowid, doc_id, idx, text) "
+                   "SELECT rowid, doc_id, idx, text FROM quotes")
 
 
 class Store:
@@ -91,9 +115,10 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
-                            (str(SCHEMA_VERSION),))
-            self.db.commit()
+            with self.db:
+                _migrate(self.db)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                                (str(SCHEMA_VERSION),))
         self.db.row_factory = sqlite3.Row
 
     def close(self) -> None:
@@ -120,16 +145,22 @@ class Store:
         from ..ingest.ids import content_hash
         d = a.document
         doc_id = d.id
-        for table in DOC_TABLES:
+        old = self.db.execute("SELECT rowid FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if old is not None:
+            self.db.execute("DELETE FROM documents_fts WHERE rowid = ?", old)
+            self.db.execute("DELETE FROM quotes_fts WHERE rowid IN "
+                            "(SELECT rowid FROM quotes WHERE doc_id = ?)", (doc_id,))
+        for table in DOC_TABLES:      # each indexed on doc_id
             self.db.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
         body_start, body_stop = d.body_span
-        self.db.execute(
+        row = self.db.execute(
             "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc_id, d.path, d.line, d.title, d.url, d.published, d.source,
              d.original_source, d.author, d.photo_credit,
              json.dumps(d.related_headlines, ensure_ascii=False), d.text,
              body_start, body_stop, content_hash(d.body), time.time()))
-        self.db.execute("INSERT INTO documents_fts VALUES (?,?,?)", (doc_id, d.title or "", d.body))
+        self.db.execute("INSERT INTO documents_fts (rowid, doc_id, title, body) VALUES (?,?,?,?)",
+                        (row.lastrowid, doc_id, d.title or "", d.body))
         self.db.executemany("INSERT INTO furniture VALUES (?,?,?,?,?)",
                             [(doc_id, f.start, f.stop, f.role, f.text) for f in d.furniture])
         self.db.executemany("INSERT INTO sentences VALUES (?,?,?,?)",
@@ -147,8 +178,9 @@ class Store:
                             [(doc_id, i, q.text, q.start, q.stop, q.kind, q.speaker,
                               q.speaker_text, q.sentence_start, q.sentence_stop)
                              for i, q in enumerate(a.quotes)])
-        self.db.executemany("INSERT INTO quotes_fts VALUES (?,?,?)",
-                            [(doc_id, i, q.text) for i, q in enumerate(a.quotes)])
+        if a.quotes:
+            self.db.execute("INSERT INTO quotes_fts (rowid, doc_id, idx, text) "
+                            "SELECT rowid, doc_id, idx, text FROM quotes WHERE doc_id = ?", (doc_id,))
         for i, e in enumerate(a.events):
             self.db.execute(
                 "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
