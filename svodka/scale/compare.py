@@ -8,7 +8,7 @@ import sqlite3
 
 VOLATILE_COLUMNS = {"processed_at", "at"}
 # Tables this module family adds after a run; compared only when asked.
-DERIVED_TABLES = {"story_members"}
+DERIVED_TABLES = {"story_members", "source_aliases"}
 
 
 def records(db_path: str, include_derived: bool = False) -> dict[str, list[tuple]]:
